@@ -1,0 +1,60 @@
+package adamerge.tensor;
+
+import java.util.List;
+
+/**
+ * The primitive kernels a compute backend implements. Everything else in {@link Tensor} (and the
+ * autograd rules built on it) is a composition of these. Inputs are arbitrary strided views on
+ * this backend's storage; outputs are new contiguous tensors on the same backend.
+ *
+ * <p>Implementations: {@code ScalarBackend} (plain loops, the test oracle), {@code SimdBackend}
+ * (Vector API, multithreaded) and the OpenCL backend in module {@code opencl-kernels}.
+ */
+public interface Backend {
+
+    String name();
+
+    /** A tensor on this backend holding a copy of {@code data} (row-major, length = numel). */
+    Tensor fromArray(float[] data, int... shape);
+
+    /** The elements of any view, row-major, on the host. */
+    float[] toArray(Tensor x);
+
+    /** A contiguous copy of any view. */
+    Tensor copy(Tensor x);
+
+    Tensor unary(Unary op, Tensor x);
+
+    /** {@code a} and {@code b} have equal shapes (broadcasting is done with zero-stride views). */
+    Tensor binary(Binary op, Tensor a, Tensor b);
+
+    /** cond != 0 ? a : b; all three have equal shapes. */
+    Tensor where(Tensor cond, Tensor a, Tensor b);
+
+    /** Reduces {@code axis}, keeping it with size 1. */
+    Tensor reduce(Reduce op, Tensor x, int axis);
+
+    /** Index of the first maximum along {@code axis} (kept with size 1), as floats. */
+    Tensor argmax(Tensor x, int axis);
+
+    /** Batched product of rank-3 views [B, M, K] x [B, K, N] -> [B, M, N]; batch strides may be 0. */
+    Tensor matmul(Tensor a, Tensor b);
+
+    /** Softmax (or log-softmax) over the last axis. */
+    Tensor softmax(Tensor x, boolean log);
+
+    /** Layer normalisation over the last axis with affine gamma, beta of that axis' length. */
+    Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
+
+    /** Joins tensors of equal shape but for {@code axis}. */
+    Tensor concat(List<Tensor> xs, int axis);
+
+    /** Picks entries {@code index} of {@code axis}. */
+    Tensor indexSelect(Tensor x, int axis, int[] index);
+
+    /**
+     * The k-th largest |x| over all elements of all tensors taken as one flat vector (k counts
+     * from 1). TIES keeps every entry with |x| >= this value.
+     */
+    float kthLargestAbs(List<Tensor> xs, long k);
+}

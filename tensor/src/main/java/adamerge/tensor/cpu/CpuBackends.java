@@ -1,0 +1,21 @@
+package adamerge.tensor.cpu;
+
+import adamerge.tensor.Backend;
+
+/**
+ * The CPU backend in use: {@link SimdBackend} unless the system property
+ * {@code adamerge.simd=false} selects the plain {@link ScalarBackend} (the oracle), which lets
+ * the whole test suite run on the scalar path.
+ */
+public final class CpuBackends {
+    public static final ScalarBackend SCALAR = new ScalarBackend();
+    public static final SimdBackend SIMD = new SimdBackend();
+    private static final Backend ACTIVE = Boolean.parseBoolean(System.getProperty("adamerge.simd", "true")) ? SIMD : SCALAR;
+
+    private CpuBackends() {
+    }
+
+    public static Backend active() {
+        return ACTIVE;
+    }
+}

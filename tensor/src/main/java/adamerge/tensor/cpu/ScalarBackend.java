@@ -1,0 +1,261 @@
+package adamerge.tensor.cpu;
+
+import adamerge.tensor.Backend;
+import adamerge.tensor.Binary;
+import adamerge.tensor.HeapStorage;
+import adamerge.tensor.MappedStorage;
+import adamerge.tensor.Reduce;
+import adamerge.tensor.Shape;
+import adamerge.tensor.Tensor;
+import adamerge.tensor.Unary;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Plain Java loops over strided views: the reference every faster kernel is tested against.
+ * Written for clarity, not speed; accumulations are in double.
+ */
+public class ScalarBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "cpu-scalar";
+    }
+
+    /** The float array behind a CPU tensor (mapped storage is converted once). */
+    public static float[] data(Tensor t) {
+        if (t.storage() instanceof HeapStorage h) return h.data;
+        if (t.storage() instanceof MappedStorage m) return m.toFloatArray();
+        throw new IllegalArgumentException("tensor lives on " + t.backend().name() + ", not on the CPU");
+    }
+
+    /** Storage offset of every element of a view, in row-major order of its shape. */
+    public static int[] offsets(Tensor t) {
+        int[] shape = t.shape(), strides = t.strides();
+        int n = t.numel(), rank = shape.length;
+        int[] out = new int[n];
+        int[] idx = new int[rank];
+        int off = t.offset();
+        for (int i = 0; i < n; i++) {
+            out[i] = off;
+            for (int d = rank - 1; d >= 0; d--) { // odometer step
+                if (++idx[d] < shape[d]) {
+                    off += strides[d];
+                    break;
+                }
+                off -= strides[d] * (shape[d] - 1);
+                idx[d] = 0;
+            }
+        }
+        return out;
+    }
+
+    protected Tensor wrap(float[] data, int... shape) {
+        return new Tensor(new HeapStorage(data), shape);
+    }
+
+    @Override
+    public Tensor fromArray(float[] data, int... shape) {
+        return wrap(data.clone(), shape);
+    }
+
+    @Override
+    public float[] toArray(Tensor x) {
+        float[] src = data(x);
+        int[] o = offsets(x);
+        float[] out = new float[o.length];
+        for (int i = 0; i < o.length; i++) out[i] = src[o[i]];
+        return out;
+    }
+
+    @Override
+    public Tensor copy(Tensor x) {
+        return wrap(toArray(x), x.shape());
+    }
+
+    @Override
+    public Tensor unary(Unary op, Tensor x) {
+        float[] src = data(x);
+        int[] o = offsets(x);
+        float[] out = new float[o.length];
+        for (int i = 0; i < o.length; i++) out[i] = op.apply(src[o[i]]);
+        return wrap(out, x.shape());
+    }
+
+    @Override
+    public Tensor binary(Binary op, Tensor a, Tensor b) {
+        requireSameShape(a, b);
+        float[] da = data(a), db = data(b);
+        int[] oa = offsets(a), ob = offsets(b);
+        float[] out = new float[oa.length];
+        for (int i = 0; i < oa.length; i++) out[i] = op.apply(da[oa[i]], db[ob[i]]);
+        return wrap(out, a.shape());
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        requireSameShape(cond, a);
+        requireSameShape(a, b);
+        float[] dc = data(cond), da = data(a), db = data(b);
+        int[] oc = offsets(cond), oa = offsets(a), ob = offsets(b);
+        float[] out = new float[oa.length];
+        for (int i = 0; i < oa.length; i++) out[i] = dc[oc[i]] != 0 ? da[oa[i]] : db[ob[i]];
+        return wrap(out, a.shape());
+    }
+
+    @Override
+    public Tensor reduce(Reduce op, Tensor x, int axis) {
+        int n = x.dim(axis);
+        float[] src = data(x);
+        int[] o = offsets(x.transpose(axis, -1)); // rows of n along the reduced axis
+        int rows = n == 0 ? Shape.numel(keptShape(x, axis)) : o.length / n;
+        float[] out = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            double acc = op == Reduce.SUM ? 0 : Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                float v = src[o[r * n + j]];
+                acc = op == Reduce.SUM ? acc + v : (Float.isNaN(v) || v > acc ? v : acc);
+            }
+            out[r] = (float) acc;
+        }
+        return rowsBack(out, x, axis);
+    }
+
+    @Override
+    public Tensor argmax(Tensor x, int axis) {
+        int n = x.dim(axis);
+        float[] src = data(x);
+        int[] o = offsets(x.transpose(axis, -1));
+        int rows = o.length / n;
+        float[] out = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            int best = 0;
+            for (int j = 1; j < n; j++) if (src[o[r * n + j]] > src[o[r * n + best]]) best = j;
+            out[r] = best;
+        }
+        return rowsBack(out, x, axis);
+    }
+
+    /** Shape of x with {@code axis} set to 1. */
+    protected static int[] keptShape(Tensor x, int axis) {
+        int[] s = x.shape();
+        s[axis] = 1;
+        return s;
+    }
+
+    /** Rows computed over transpose(axis, -1) back into the keep-dim shape. */
+    private Tensor rowsBack(float[] rows, Tensor x, int axis) {
+        int[] t = x.transpose(axis, -1).shape();
+        t[t.length - 1] = 1;
+        return wrap(rows, t).transpose(axis, -1).contiguous();
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
+        if (b.dim(0) != nb || b.dim(1) != k)
+            throw new IllegalArgumentException("matmul shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " do not fit");
+        float[] da = data(a), db = data(b);
+        int[] sa = a.strides(), sb = b.strides();
+        float[] out = new float[nb * m * n];
+        for (int q = 0; q < nb; q++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    double acc = 0;
+                    for (int p = 0; p < k; p++)
+                        acc += (double) da[a.offset() + q * sa[0] + i * sa[1] + p * sa[2]]
+                                * db[b.offset() + q * sb[0] + p * sb[1] + j * sb[2]];
+                    out[(q * m + i) * n + j] = (float) acc;
+                }
+        return wrap(out, nb, m, n);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, boolean log) {
+        int n = x.dim(-1);
+        float[] src = data(x);
+        int[] o = offsets(x);
+        float[] out = new float[o.length];
+        for (int r = 0; n > 0 && r < o.length / n; r++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < n; j++) max = Math.max(max, src[o[r * n + j]]);
+            for (int j = 0; j < n; j++) sum += Math.exp(src[o[r * n + j]] - max);
+            for (int j = 0; j < n; j++) {
+                double z = src[o[r * n + j]] - max;
+                out[r * n + j] = (float) (log ? z - Math.log(sum) : Math.exp(z) / sum);
+            }
+        }
+        return wrap(out, x.shape());
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        int n = x.dim(-1);
+        float[] src = data(x);
+        float[] g = gamma.contiguous().toArray(), be = beta.contiguous().toArray();
+        int[] o = offsets(x);
+        float[] out = new float[o.length];
+        for (int r = 0; n > 0 && r < o.length / n; r++) {
+            double mean = 0, var = 0;
+            for (int j = 0; j < n; j++) mean += src[o[r * n + j]];
+            mean /= n;
+            for (int j = 0; j < n; j++) {
+                double d = src[o[r * n + j]] - mean;
+                var += d * d;
+            }
+            double rstd = 1 / Math.sqrt(var / n + eps);
+            for (int j = 0; j < n; j++)
+                out[r * n + j] = (float) ((src[o[r * n + j]] - mean) * rstd * g[j] + be[j]);
+        }
+        return wrap(out, x.shape());
+    }
+
+    @Override
+    public Tensor concat(List<Tensor> xs, int axis) {
+        int[] shape = xs.get(0).shape();
+        shape[axis] = 0;
+        for (Tensor x : xs) shape[axis] += x.dim(axis);
+        Tensor out = wrap(new float[Shape.numel(shape)], shape);
+        float[] dst = data(out);
+        int at = 0;
+        for (Tensor x : xs) {
+            int[] od = offsets(out.slice(axis, at, at + x.dim(axis)));
+            float[] src = data(x);
+            int[] os = offsets(x);
+            for (int i = 0; i < os.length; i++) dst[od[i]] = src[os[i]];
+            at += x.dim(axis);
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor indexSelect(Tensor x, int axis, int[] index) {
+        int[] shape = x.shape();
+        shape[axis] = index.length;
+        Tensor out = wrap(new float[Shape.numel(shape)], shape);
+        float[] dst = data(out), src = data(x);
+        for (int i = 0; i < index.length; i++) {
+            int[] od = offsets(out.slice(axis, i, i + 1)), os = offsets(x.slice(axis, index[i], index[i] + 1));
+            for (int e = 0; e < os.length; e++) dst[od[e]] = src[os[e]];
+        }
+        return out;
+    }
+
+    @Override
+    public float kthLargestAbs(List<Tensor> xs, long k) {
+        int n = 0;
+        for (Tensor x : xs) n = Math.addExact(n, x.numel());
+        float[] all = new float[n];
+        int at = 0;
+        for (Tensor x : xs)
+            for (float v : toArray(x)) all[at++] = Math.abs(v);
+        Arrays.sort(all);
+        return all[(int) (n - k)];
+    }
+
+    protected static void requireSameShape(Tensor a, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape()))
+            throw new IllegalArgumentException("shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " differ");
+    }
+}
