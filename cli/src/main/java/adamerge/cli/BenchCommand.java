@@ -1,0 +1,13 @@
+package adamerge.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code adamerge bench ...}: benchmarks that print figures (JSON with --json). */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print measured figures.",
+        subcommands = {})
+public final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+}
