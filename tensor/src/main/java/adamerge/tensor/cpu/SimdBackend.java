@@ -1,12 +1,305 @@
 package adamerge.tensor.cpu;
 
+import adamerge.tensor.Binary;
+import adamerge.tensor.Reduce;
+import adamerge.tensor.Tensor;
+import adamerge.tensor.Unary;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Vector API kernels, multithreaded over the cores. Each override has its scalar twin in
- * {@link ScalarBackend}; paths not worth vectorising fall through to it.
+ * {@link ScalarBackend} (the test oracle); layouts not worth vectorising fall through to it.
+ *
+ * <p>Every kernel has the llama3.java shape: a main loop to {@code S.loopBound(n)} over full
+ * vectors, then a scalar tail.
  */
 public class SimdBackend extends ScalarBackend {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Elements per parallel task: below this a fork costs more than it saves. */
+    private static final int GRAIN = 1 << 15;
+
     @Override
     public String name() {
         return "cpu-simd";
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public Tensor unary(Unary op, Tensor x) {
+        Tensor c = x.contiguous();
+        float[] src = data(c), out = new float[c.numel()];
+        int base = c.offset();
+        Parallel.forRange(out.length, GRAIN, (lo, hi) -> unaryRange(op, src, base, out, lo, hi));
+        return wrap(out, x.shape());
+    }
+
+    static void unaryRange(Unary op, float[] src, int srcOff, float[] out, int lo, int hi) {
+        int i = lo;
+        for (int end = lo + S.loopBound(hi - lo); i < end; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, src, srcOff + i);
+            unaryVector(op, v).intoArray(out, i);
+        }
+        for (; i < hi; i++) out[i] = op.apply(src[srcOff + i]);
+    }
+
+    static FloatVector unaryVector(Unary op, FloatVector x) {
+        return switch (op) {
+            case NEG -> x.neg();
+            case EXP -> x.lanewise(VectorOperators.EXP);
+            case LOG -> x.lanewise(VectorOperators.LOG);
+            case SQRT -> x.sqrt();
+            case TANH -> x.lanewise(VectorOperators.TANH);
+            case SIGMOID -> sigmoid(x);
+            case ABS -> x.abs();
+            case SIGN -> x.broadcast(0f).blend(1f, x.compare(VectorOperators.GT, 0f)).blend(-1f, x.compare(VectorOperators.LT, 0f)).blend(x, x.test(VectorOperators.IS_NAN));
+            case RELU -> x.max(0f);
+            case GELU -> x.mul(erf(x.mul((float) Math.sqrt(0.5))).add(1f)).mul(0.5f);
+            case QUICK_GELU -> x.mul(sigmoid(x.mul(1.702f)));
+            case GELU_GRAD -> {
+                FloatVector cdf = erf(x.mul((float) Math.sqrt(0.5))).add(1f).mul(0.5f);
+                FloatVector pdf = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul((float) (1 / Math.sqrt(2 * Math.PI)));
+                yield x.fma(pdf, cdf);
+            }
+            case QUICK_GELU_GRAD -> {
+                FloatVector s = sigmoid(x.mul(1.702f));
+                yield x.mul(1.702f).mul(s).mul(s.neg().add(1f)).add(s); // s + 1.702 x s (1 - s)
+            }
+        };
+    }
+
+    private static FloatVector sigmoid(FloatVector x) {
+        return FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    /** Vector twin of {@link Unary#erf}: the same Chebyshev-fitted erfc, in float. */
+    private static FloatVector erf(FloatVector x) {
+        FloatVector z = x.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(z.mul(0.5f).add(1f));
+        FloatVector p = t.mul(0.17087277f).add(-0.82215223f); // Horner, innermost coefficient first
+        p = p.mul(t).add(1.48851587f);
+        p = p.mul(t).add(-1.13520398f);
+        p = p.mul(t).add(0.27886807f);
+        p = p.mul(t).add(-0.18628806f);
+        p = p.mul(t).add(0.09678418f);
+        p = p.mul(t).add(0.37409196f);
+        p = p.mul(t).add(1.00002368f);
+        p = p.mul(t).add(-1.26551223f);
+        FloatVector r = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP));
+        FloatVector pos = r.neg().add(1f);
+        return pos.blend(r.sub(1f), x.compare(VectorOperators.LT, 0f));
+    }
+
+    /**
+     * Walks the rows (all axes but the last) of equally shaped views; the last axis is vectorised
+     * when its strides are 1 or 0 (a broadcast scalar per row), which covers bias adds, row scales
+     * and every contiguous case.
+     */
+    @Override
+    public Tensor binary(Binary op, Tensor a, Tensor b) {
+        requireSameShape(a, b);
+        int rank = a.rank();
+        if (rank == 0) return super.binary(op, a, b);
+        int n = a.dim(-1), rows = n == 0 ? 0 : a.numel() / n;
+        int sa = a.stride(-1), sb = b.stride(-1);
+        if ((sa != 1 && sa != 0) || (sb != 1 && sb != 0) || n < S.length()) return super.binary(op, a, b);
+        int[] ra = rowOffsets(a), rb = rowOffsets(b);
+        float[] da = data(a), db = data(b), out = new float[a.numel()];
+        Parallel.forRange(rows, Math.max(1, GRAIN / n), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) binaryRow(op, da, ra[r], sa, db, rb[r], sb, out, r * n, n);
+        });
+        return wrap(out, a.shape());
+    }
+
+    private static void binaryRow(Binary op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector va = sa == 1 ? FloatVector.fromArray(S, a, ao + i) : FloatVector.broadcast(S, a[ao]);
+            FloatVector vb = sb == 1 ? FloatVector.fromArray(S, b, bo + i) : FloatVector.broadcast(S, b[bo]);
+            binaryVector(op, va, vb).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = op.apply(a[ao + i * sa], b[bo + i * sb]);
+    }
+
+    private static FloatVector binaryVector(Binary op, FloatVector a, FloatVector b) {
+        return switch (op) {
+            case ADD -> a.add(b);
+            case SUB -> a.sub(b);
+            case MUL -> a.mul(b);
+            case DIV -> a.div(b);
+            case POW -> a.lanewise(VectorOperators.POW, b);
+            case MAX -> a.lanewise(VectorOperators.MAX, b);
+            case MIN -> a.lanewise(VectorOperators.MIN, b);
+            case GT -> ones(a.compare(VectorOperators.GT, b));
+            case GE -> ones(a.compare(VectorOperators.GE, b));
+            case LT -> ones(a.compare(VectorOperators.LT, b));
+            case LE -> ones(a.compare(VectorOperators.LE, b));
+            case EQ -> ones(a.compare(VectorOperators.EQ, b));
+        };
+    }
+
+    private static FloatVector ones(VectorMask<Float> m) {
+        return FloatVector.zero(S).blend(1f, m);
+    }
+
+    /** Storage offset of the first element of every row (all axes but the last), row-major. */
+    static int[] rowOffsets(Tensor t) {
+        int rank = t.rank();
+        int[] shape = t.shape(), strides = t.strides();
+        Tensor rowsView = new Tensor(t.storage(), java.util.Arrays.copyOf(shape, rank - 1), java.util.Arrays.copyOf(strides, rank - 1), t.offset());
+        return offsets(rowsView);
+    }
+
+    // ---- reductions and row-wise fused ops ----
+
+    @Override
+    public Tensor reduce(Reduce op, Tensor x, int axis) {
+        if (axis == x.rank() - 1 && x.isContiguous() && x.dim(-1) >= S.length()) {
+            int n = x.dim(-1), rows = x.numel() / n;
+            float[] src = data(x), out = new float[rows];
+            int base = x.offset();
+            Parallel.forRange(rows, Math.max(1, GRAIN / n), (lo, hi) -> {
+                for (int r = lo; r < hi; r++)
+                    out[r] = op == Reduce.SUM ? sum(src, base + r * n, n) : max(src, base + r * n, n);
+            });
+            return wrap(out, keptShape(x, axis));
+        }
+        if (op == Reduce.SUM && axis < x.rank() - 1 && x.isContiguous() && x.dim(-1) >= S.length()) {
+            return sumOverLeadingAxis(x, axis);
+        }
+        return super.reduce(op, x, axis);
+    }
+
+    /** Sums axis {@code axis} of a contiguous tensor by adding whole inner blocks as vectors (e.g. bias gradients). */
+    private Tensor sumOverLeadingAxis(Tensor x, int axis) {
+        int[] shape = x.shape();
+        int outer = 1, inner = 1, n = shape[axis];
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        float[] src = data(x), out = new float[outer * inner];
+        int base = x.offset(), blockLen = inner;
+        Parallel.forRange(outer * inner, GRAIN, (lo, hi) -> {
+            // each task owns a slice [lo, hi) of the output, possibly spanning outer blocks
+            for (int o = lo; o < hi; ) {
+                int ob = o / blockLen, from = o % blockLen, to = Math.min(blockLen, from + (hi - o));
+                for (int j = 0; j < n; j++) {
+                    int src0 = base + (ob * n + j) * blockLen;
+                    int i = from;
+                    for (int end = from + S.loopBound(to - from); i < end; i += S.length())
+                        FloatVector.fromArray(S, out, ob * blockLen + i).add(FloatVector.fromArray(S, src, src0 + i)).intoArray(out, ob * blockLen + i);
+                    for (; i < to; i++) out[ob * blockLen + i] += src[src0 + i];
+                }
+                o += to - from;
+            }
+        });
+        return wrap(out, keptShape(x, axis));
+    }
+
+    static float sum(float[] a, int off, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) acc = acc.add(FloatVector.fromArray(S, a, off + i));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[off + i];
+        return s;
+    }
+
+    static float max(float[] a, int off, int n) {
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) acc = acc.max(FloatVector.fromArray(S, a, off + i));
+        float m = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) m = Math.max(m, a[off + i]);
+        return m;
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, boolean log) {
+        if (!x.isContiguous() || x.rank() == 0 || x.dim(-1) < S.length()) return super.softmax(x, log);
+        int n = x.dim(-1), rows = x.numel() / n;
+        float[] src = data(x), out = new float[x.numel()];
+        int base = x.offset();
+        Parallel.forRange(rows, Math.max(1, GRAIN / n), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) softmaxRow(src, base + r * n, out, r * n, n, log);
+        });
+        return wrap(out, x.shape());
+    }
+
+    private static void softmaxRow(float[] x, int xo, float[] out, int oo, int n, boolean log) {
+        float max = max(x, xo, n);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector e = FloatVector.fromArray(S, x, xo + i).sub(max).lanewise(VectorOperators.EXP);
+            if (!log) e.intoArray(out, oo + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xo + i] - max);
+            if (!log) out[oo + i] = e;
+            sum += e;
+        }
+        if (log) {
+            float shift = max + (float) Math.log(sum);
+            i = 0;
+            for (int end = S.loopBound(n); i < end; i += S.length())
+                FloatVector.fromArray(S, x, xo + i).sub(shift).intoArray(out, oo + i);
+            for (; i < n; i++) out[oo + i] = x[xo + i] - shift;
+        } else {
+            float inv = 1 / sum;
+            i = 0;
+            for (int end = S.loopBound(n); i < end; i += S.length())
+                FloatVector.fromArray(S, out, oo + i).mul(inv).intoArray(out, oo + i);
+            for (; i < n; i++) out[oo + i] *= inv;
+        }
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        if (!x.isContiguous() || x.rank() == 0 || x.dim(-1) < S.length()) return super.layerNorm(x, gamma, beta, eps);
+        int n = x.dim(-1), rows = x.numel() / n;
+        float[] src = data(x), out = new float[x.numel()];
+        float[] g = gamma.contiguous().toArray(), b = beta.contiguous().toArray();
+        int base = x.offset();
+        Parallel.forRange(rows, Math.max(1, GRAIN / n), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) layerNormRow(src, base + r * n, g, b, out, r * n, n, eps);
+        });
+        return wrap(out, x.shape());
+    }
+
+    private static void layerNormRow(float[] x, int xo, float[] g, float[] b, float[] out, int oo, int n, float eps) {
+        float mean = sum(x, xo, n) / n;
+        // Two-pass variance: the one-pass E[x^2] - mean^2 loses digits when |mean| >> std.
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(mean);
+            acc = d.fma(d, acc);
+        }
+        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) var += (x[xo + i] - mean) * (x[xo + i] - mean);
+        float rstd = (float) (1 / Math.sqrt(var / n + eps));
+        i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector xhat = FloatVector.fromArray(S, x, xo + i).sub(mean).mul(rstd);
+            xhat.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, b, i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = (x[xo + i] - mean) * rstd * g[i] + b[i];
+    }
+
+    @Override
+    public Tensor copy(Tensor x) {
+        if (x.rank() == 0 || x.stride(-1) != 1 || x.numel() == 0) return super.copy(x);
+        int n = x.dim(-1);
+        int[] rows = rowOffsets(x);
+        float[] src = data(x), out = new float[x.numel()];
+        Parallel.forRange(rows.length, Math.max(1, GRAIN / Math.max(n, 1)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) System.arraycopy(src, rows[r], out, r * n, n);
+        });
+        return wrap(out, x.shape());
     }
 }

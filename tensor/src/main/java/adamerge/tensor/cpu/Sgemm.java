@@ -1,0 +1,244 @@
+package adamerge.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM on the Vector API, blocked in the BLIS/GotoBLAS way:
+ * <pre>
+ *   for jc in n step NC          B block [KC x NC] packed once, reused by every row panel
+ *     for pc in k step KC        (KC x NR micro-panel of B stays in L1)
+ *       pack B[pc.., jc..]
+ *       for ic in m step MC      A block [MC x KC] packed, stays in L2
+ *         pack A[ic.., pc..]
+ *         for jr, ir             MR x NR register tile: 6 rows x 2 vectors
+ * </pre>
+ * Packing makes all four layouts (NN, NT, TN, TT) run the same micro-kernel and pads edge
+ * panels with zeros, so the kernel always does full vector loads; only the store of an edge
+ * tile goes through a small scratch tile.
+ */
+public final class Sgemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Register tile: 6 x 2 vectors is 12 accumulators + 2 B vectors + 1 broadcast = 15 of AVX2's 16 registers. */
+    static final int MR = 6, NR = 2 * L;
+    /** KC x NR floats of B (16 KiB at 8 lanes) fit L1 next to the A micro-panel; MC x KC of A (120 KiB) fits L2. */
+    private static final int KC = 256, MC = 20 * MR;
+    /** Columns of B packed per block: KC x NC floats (1 MiB) is read from L2/L3 once per row panel. */
+    private static final int NC = 64 * NR;
+    /** Fused multiply-adds below which a task is not worth a fork (~25 us at one core's speed). */
+    private static final long MIN_TASK_FMAS = 1L << 21;
+
+    /** Per-thread pack buffers: pool workers live for the whole run, so each packs into its own arrays. */
+    private static final ThreadLocal<float[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][]{new float[KC * NC], new float[MC * KC], new float[MR * NR]});
+
+    private Sgemm() {
+    }
+
+    /**
+     * C[m,n] = (accumulate ? C : 0) + op(A)[m,k] * op(B)[k,n], row-major with leading dimensions.
+     * transA: A is stored [k,m] (element (i,p) at a[aOff + p*lda + i]); transB: B stored [n,k]
+     * (element (p,j) at b[bOff + j*ldb + p]).
+     */
+    public static void multiply(boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0)
+            throw new IllegalArgumentException("gemm sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate)
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        Operands op = new Operands(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        // Each task owns a slab of C and packs its own operands, so the threads never wait on
+        // each other. Split the larger side: the other operand is packed whole by every task,
+        // and packing the smaller one twice costs least.
+        if (n >= m) {
+            int panels = ceilDiv(n, NR);
+            long fmasPerPanel = (long) m * k * NR;
+            Parallel.forRange(panels, grain(fmasPerPanel), (lo, hi) ->
+                    block(op, 0, m, lo * NR, Math.min(n, hi * NR)));
+        } else {
+            int panels = ceilDiv(m, MR);
+            long fmasPerPanel = (long) n * k * MR;
+            Parallel.forRange(panels, grain(fmasPerPanel), (lo, hi) ->
+                    block(op, lo * MR, Math.min(m, hi * MR), 0, n));
+        }
+    }
+
+    private record Operands(boolean transA, boolean transB, int k,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+    }
+
+    private static int grain(long fmasPerPanel) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(MIN_TASK_FMAS, fmasPerPanel)));
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static long ceilDiv(long x, long y) {
+        return (x + y - 1) / y;
+    }
+
+    /** The sequential blocked GEMM over rows [i0, i1) and columns [j0, j1) of C. */
+    private static void block(Operands op, int i0, int i1, int j0, int j1) {
+        float[][] buf = BUFFERS.get();
+        float[] packB = buf[0], packA = buf[1], scratch = buf[2];
+        int k = op.k;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = op.accumulate || pc > 0;
+                packB(op, pc, kc, jc, nc, packB);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(op, ic, mc, pc, kc, packA);
+                    // jr outer: one B micro-panel stays in L1 while the A micro-panels stream from L2.
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int ci = op.cOff + (ic + ir) * op.ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, packA, ir * kc, packB, jr * kc, op.c, ci, op.ldc, add);
+                            } else {
+                                kernel(kc, packA, ir * kc, packB, jr * kc, scratch, 0, NR, false);
+                                storeEdge(scratch, mr, nr, op.c, ci, op.ldc, add);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs A[ic..ic+mc, pc..pc+kc] into micro-panels of MR rows: panel r holds, for each p, the
+     * MR values A[ic+r*MR.., pc+p] side by side, so the kernel broadcasts them in order. Rows
+     * past mc are zero.
+     */
+    private static void packA(Operands op, int ic, int mc, int pc, int kc, float[] dst) {
+        float[] a = op.a;
+        int lda = op.lda;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir), base = ir * kc;
+            if (op.transA) { // A stored [k,m]: the MR values of one p are contiguous
+                for (int p = 0; p < kc; p++) {
+                    int src = op.aOff + (pc + p) * lda + ic + ir, d = base + p * MR;
+                    for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];
+                    for (int r = mr; r < MR; r++) dst[d + r] = 0f;
+                }
+            } else { // A stored [m,k]: walk each row sequentially, write strided by MR
+                for (int r = 0; r < MR; r++) {
+                    if (r < mr) {
+                        int src = op.aOff + (ic + ir + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs B[pc..pc+kc, jc..jc+nc] into micro-panels of NR columns: panel j holds, for each p,
+     * the NR values B[pc+p, jc+j*NR..] contiguous, i.e. two full vectors. Columns past nc are zero.
+     */
+    private static void packB(Operands op, int pc, int kc, int jc, int nc, float[] dst) {
+        float[] b = op.b;
+        int ldb = op.ldb;
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr), base = jr * kc;
+            if (!op.transB) { // B stored [k,n]: each packed row is a slice of one row of B
+                for (int p = 0; p < kc; p++) {
+                    int src = op.bOff + (pc + p) * ldb + jc + jr, d = base + p * NR;
+                    if (nr == NR) {
+                        FloatVector.fromArray(S, b, src).intoArray(dst, d);
+                        FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
+                    } else {
+                        for (int j = 0; j < nr; j++) dst[d + j] = b[src + j];
+                        for (int j = nr; j < NR; j++) dst[d + j] = 0f;
+                    }
+                }
+            } else { // B stored [n,k]: walk each column of op(B) sequentially, write strided by NR
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        int src = op.bOff + (jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[base + p * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The MR x NR micro-kernel: C[6, 2 vectors] (+)= packed A panel * packed B panel over kc.
+     * Accumulators are named locals so C2 keeps all twelve in registers.
+     */
+    private static void kernel(int kc, float[] pa, int ia, float[] pb, int ib,
+                               float[] c, int ci, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ao = ia + p * MR, bo = ib + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
+            FloatVector a = FloatVector.broadcast(S, pa[ao]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, pa[ao + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, pa[ao + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, pa[ao + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, pa[ao + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, pa[ao + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        store(c00, c01, c, ci, add);
+        store(c10, c11, c, ci + ldc, add);
+        store(c20, c21, c, ci + 2 * ldc, add);
+        store(c30, c31, c, ci + 3 * ldc, add);
+        store(c40, c41, c, ci + 4 * ldc, add);
+        store(c50, c51, c, ci + 5 * ldc, add);
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, float[] c, int ci, boolean add) {
+        if (add) {
+            v0 = v0.add(FloatVector.fromArray(S, c, ci));
+            v1 = v1.add(FloatVector.fromArray(S, c, ci + L));
+        }
+        v0.intoArray(c, ci);
+        v1.intoArray(c, ci + L);
+    }
+
+    /** Scalar tail: copies the valid mr x nr corner of a full scratch tile into C. */
+    private static void storeEdge(float[] tile, int mr, int nr, float[] c, int ci, int ldc, boolean add) {
+        for (int r = 0; r < mr; r++)
+            for (int j = 0; j < nr; j++) {
+                float v = tile[r * NR + j];
+                c[ci + r * ldc + j] = add ? c[ci + r * ldc + j] + v : v;
+            }
+    }
+}
