@@ -98,7 +98,7 @@ class BackendAgreementTest {
                 for (int axis = 0; axis < s.length; axis++)
                     for (Reduce op : Reduce.values()) {
                         if (op == Reduce.MAX && s[axis] == 0) continue;
-                        assertClose(SCALAR.reduce(op, x, axis), SIMD.reduce(op, x, axis), 2e-6f, op + " axis " + axis + " " + Arrays.toString(s));
+                        assertClose(SCALAR.reduce(op, x, axis), SIMD.reduce(op, x, axis), 2e-6f * Math.max(1, s[axis]), op + " axis " + axis + " " + Arrays.toString(s));
                         if (op == Reduce.MAX) assertClose(SCALAR.argmax(x, axis), SIMD.argmax(x, axis), 0, "argmax");
                     }
     }
