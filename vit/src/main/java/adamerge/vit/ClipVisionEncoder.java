@@ -1,0 +1,124 @@
+package adamerge.vit;
+
+import adamerge.autograd.NoGrad;
+import adamerge.autograd.Var;
+import adamerge.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CLIP image encoder as OpenAI and open_clip compute it:
+ * <pre>
+ *   patches = conv1(image)            (kernel = stride = patch, no bias; done as a matmul)
+ *   x = [class_embedding; patches] + positional_embedding
+ *   x = ln_pre(x)
+ *   repeat layers:  x += attn(ln_1(x));  x += c_proj(act(c_fc(ln_2(x))))
+ *   features = ln_post(x[:, 0]) @ proj
+ * </pre>
+ * Weights use the canonical (open_clip, unprefixed) names of {@link ClipWeights}. Run it inside a
+ * {@link NoGrad} scope for inference, or with {@link Var#param} weights to get a gradient for
+ * every tensor.
+ */
+public final class ClipVisionEncoder {
+    private final VitConfig config;
+    private final Map<String, Var> w;
+
+    public ClipVisionEncoder(VitConfig config, Map<String, Var> weights) {
+        this.config = config;
+        this.w = weights;
+        ClipWeights.check(config, valuesOf(weights));
+    }
+
+    /** An encoder whose weights are constants (no gradients). */
+    public static ClipVisionEncoder frozen(VitConfig config, Map<String, Tensor> weights) {
+        Map<String, Var> vars = new LinkedHashMap<>();
+        weights.forEach((k, v) -> vars.put(k, Var.constant(v)));
+        return new ClipVisionEncoder(config, vars);
+    }
+
+    public VitConfig config() {
+        return config;
+    }
+
+    /** Image features [B, outputDim] (after ln_post and the projection; not normalised). */
+    public Var forward(Tensor pixels) {
+        int[] s = pixels.shape();
+        if (s.length != 4 || s[1] != 3 || s[2] != config.imageSize() || s[3] != config.imageSize())
+            throw new IllegalArgumentException("the encoder takes images [batch, 3, " + config.imageSize() + ", " + config.imageSize()
+                    + "], got " + Arrays.toString(s));
+        int b = s[0], p = config.patchSize(), g = config.grid(), width = config.width();
+
+        // Patch embedding: cut the image into g x g patches of 3 x p x p and project each one.
+        Tensor patches = pixels.reshape(b, 3, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(b, g * g, 3 * p * p);
+        Var x = Var.constant(patches).matmul(w("conv1.weight").reshape(width, 3 * p * p).t());
+
+        Var cls = w("class_embedding").reshape(1, 1, width).expand(b, 1, width);
+        x = Var.concat(List.of(cls, x), 1).add(w("positional_embedding"));
+        x = layerNorm(x, "ln_pre");
+
+        for (int i = 0; i < config.layers(); i++) {
+            String blk = "transformer.resblocks." + i + ".";
+            x = x.add(attention(layerNorm(x, blk + "ln_1"), blk + "attn."));
+            Var h = linear(layerNorm(x, blk + "ln_2"), blk + "mlp.c_fc");
+            h = config.activation() == VitConfig.Activation.GELU ? h.gelu() : h.quickGelu();
+            x = x.add(linear(h, blk + "mlp.c_proj"));
+        }
+        Var cls0 = layerNorm(x.select(1, 0), "ln_post");
+        return cls0.matmul(w("proj"));
+    }
+
+    /** Inference without a graph. */
+    public Tensor encode(Tensor pixels) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            return forward(pixels).value();
+        }
+    }
+
+    /** Multi-head self-attention with packed q;k;v rows in in_proj (nn.MultiheadAttention's layout). */
+    private Var attention(Var x, String prefix) {
+        int b = x.dim(0), t = x.dim(1), width = config.width(), heads = config.heads(), d = config.headDim();
+        Var qkv = x.matmul(w(prefix + "in_proj_weight").t()).add(w(prefix + "in_proj_bias")); // [b, t, 3w]
+        Var q = heads(qkv.slice(2, 0, width), b, t, heads, d).mul((float) (1 / Math.sqrt(d)));
+        Var k = heads(qkv.slice(2, width, 2 * width), b, t, heads, d);
+        Var v = heads(qkv.slice(2, 2 * width, 3 * width), b, t, heads, d);
+        Var att = q.matmul(k.t()).softmax(-1);                         // [b, h, t, t]
+        Var o = att.matmul(v).permute(0, 2, 1, 3).reshape(b, t, width); // heads back side by side
+        return o.matmul(w(prefix + "out_proj.weight").t()).add(w(prefix + "out_proj.bias"));
+    }
+
+    /** [b, t, h*d] -> [b, h, t, d] */
+    private static Var heads(Var x, int b, int t, int h, int d) {
+        return x.reshape(b, t, h, d).permute(0, 2, 1, 3);
+    }
+
+    private Var linear(Var x, String prefix) {
+        return x.matmul(w(prefix + ".weight").t()).add(w(prefix + ".bias"));
+    }
+
+    private Var layerNorm(Var x, String prefix) {
+        return x.layerNorm(w(prefix + ".weight"), w(prefix + ".bias"), config.layerNormEps());
+    }
+
+    private Var w(String name) {
+        return w.get(name);
+    }
+
+    private static Map<String, Tensor> valuesOf(Map<String, Var> vars) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        vars.forEach((k, v) -> m.put(k, v.value()));
+        return m;
+    }
+
+    /** Canonical weight names in open_clip's state-dict order. */
+    public static List<String> names(VitConfig c) {
+        return ClipWeights.names(c);
+    }
+
+    static List<String> list(String... s) {
+        return new ArrayList<>(Arrays.asList(s));
+    }
+}
