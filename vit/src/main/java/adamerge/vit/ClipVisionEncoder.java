@@ -26,6 +26,23 @@ import java.util.Map;
 public final class ClipVisionEncoder {
     private final VitConfig config;
     private final Map<String, Var> w;
+    private LinearInputs observer;
+
+    /**
+     * Sees the input of every linear map (by its canonical weight name, e.g.
+     * {@code transformer.resblocks.0.attn.in_proj_weight}) as [tokens, in] rows; RegMean
+     * builds its Gram matrices from these.
+     */
+    @FunctionalInterface
+    public interface LinearInputs {
+        void accept(String weightName, Tensor rows);
+    }
+
+    /** Sets (or clears, with null) the observer of linear-layer inputs for later forwards. */
+    public ClipVisionEncoder observeLinearInputs(LinearInputs o) {
+        this.observer = o;
+        return this;
+    }
 
     public ClipVisionEncoder(VitConfig config, Map<String, Var> weights) {
         this.config = config;
@@ -81,12 +98,14 @@ public final class ClipVisionEncoder {
     /** Multi-head self-attention with packed q;k;v rows in in_proj (nn.MultiheadAttention's layout). */
     private Var attention(Var x, String prefix) {
         int b = x.dim(0), t = x.dim(1), width = config.width(), heads = config.heads(), d = config.headDim();
+        observe(prefix + "in_proj_weight", x);
         Var qkv = x.matmul(w(prefix + "in_proj_weight").t()).add(w(prefix + "in_proj_bias")); // [b, t, 3w]
         Var q = heads(qkv.slice(2, 0, width), b, t, heads, d).mul((float) (1 / Math.sqrt(d)));
         Var k = heads(qkv.slice(2, width, 2 * width), b, t, heads, d);
         Var v = heads(qkv.slice(2, 2 * width, 3 * width), b, t, heads, d);
         Var att = q.matmul(k.t()).softmax(-1);                         // [b, h, t, t]
         Var o = att.matmul(v).permute(0, 2, 1, 3).reshape(b, t, width); // heads back side by side
+        observe(prefix + "out_proj.weight", o);
         return o.matmul(w(prefix + "out_proj.weight").t()).add(w(prefix + "out_proj.bias"));
     }
 
@@ -96,7 +115,12 @@ public final class ClipVisionEncoder {
     }
 
     private Var linear(Var x, String prefix) {
+        observe(prefix + ".weight", x);
         return x.matmul(w(prefix + ".weight").t()).add(w(prefix + ".bias"));
+    }
+
+    private void observe(String weightName, Var x) {
+        if (observer != null) observer.accept(weightName, x.value().reshape(-1, x.dim(-1)));
     }
 
     private Var layerNorm(Var x, String prefix) {
