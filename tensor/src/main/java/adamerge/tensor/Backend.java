@@ -57,4 +57,13 @@ public interface Backend {
      * from 1). TIES keeps every entry with |x| >= this value.
      */
     float kthLargestAbs(List<Tensor> xs, long k);
+
+    /**
+     * The model-merging kernel: theta0 + sum_k lambdas[k] * taus[k], all of one shape
+     * (AdaMerging's merge, paper Eq. 5/6, for one parameter tensor).
+     */
+    Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas);
+
+    /** <g, taus[k]> for every k: the merging-coefficient gradients of one parameter tensor. */
+    float[] dotWithEach(Tensor g, List<Tensor> taus);
 }

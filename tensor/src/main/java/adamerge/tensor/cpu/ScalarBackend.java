@@ -254,6 +254,31 @@ public class ScalarBackend implements Backend {
         return all[(int) (n - k)];
     }
 
+    @Override
+    public Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
+        if (taus.size() != lambdas.length) throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
+        float[] out = toArray(theta0);
+        for (int k = 0; k < taus.size(); k++) {
+            requireSameShape(theta0, taus.get(k));
+            float[] t = toArray(taus.get(k));
+            for (int i = 0; i < out.length; i++) out[i] += lambdas[k] * t[i];
+        }
+        return wrap(out, theta0.shape());
+    }
+
+    @Override
+    public float[] dotWithEach(Tensor g, List<Tensor> taus) {
+        float[] gg = toArray(g), out = new float[taus.size()];
+        for (int k = 0; k < taus.size(); k++) {
+            requireSameShape(g, taus.get(k));
+            float[] t = toArray(taus.get(k));
+            double acc = 0;
+            for (int i = 0; i < gg.length; i++) acc += (double) gg[i] * t[i];
+            out[k] = (float) acc;
+        }
+        return out;
+    }
+
     protected static void requireSameShape(Tensor a, Tensor b) {
         if (!Arrays.equals(a.shape(), b.shape()))
             throw new IllegalArgumentException("shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " differ");

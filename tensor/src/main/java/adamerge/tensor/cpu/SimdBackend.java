@@ -9,6 +9,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.List;
+
 /**
  * Vector API kernels, multithreaded over the cores. Each override has its scalar twin in
  * {@link ScalarBackend} (the test oracle); layouts not worth vectorising fall through to it.
@@ -301,5 +303,78 @@ public class SimdBackend extends ScalarBackend {
             for (int r = lo; r < hi; r++) System.arraycopy(src, rows[r], out, r * n, n);
         });
         return wrap(out, x.shape());
+    }
+
+    // ---- merging ----
+
+    @Override
+    public Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
+        if (taus.size() != lambdas.length) throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
+        Tensor base = theta0.contiguous();
+        List<Tensor> ts = new java.util.ArrayList<>();
+        for (Tensor t : taus) {
+            requireSameShape(theta0, t);
+            ts.add(t.contiguous());
+        }
+        float[] out = new float[base.numel()];
+        float[] b = data(base);
+        int bo = base.offset();
+        // One pass over the output per task keeps each tau streaming through the cache once.
+        Parallel.forRange(out.length, GRAIN, (lo, hi) -> {
+            System.arraycopy(b, bo + lo, out, lo, hi - lo);
+            for (int k = 0; k < ts.size(); k++) {
+                float[] t = data(ts.get(k));
+                int to = ts.get(k).offset();
+                float c = lambdas[k];
+                int i = lo;
+                for (int end = lo + S.loopBound(hi - lo); i < end; i += S.length())
+                    FloatVector.fromArray(S, t, to + i).fma(FloatVector.broadcast(S, c), FloatVector.fromArray(S, out, i)).intoArray(out, i);
+                for (; i < hi; i++) out[i] += c * t[to + i];
+            }
+        });
+        return wrap(out, theta0.shape());
+    }
+
+    @Override
+    public float[] dotWithEach(Tensor g, List<Tensor> taus) {
+        Tensor gc = g.contiguous();
+        float[] gd = data(gc);
+        int go = gc.offset(), n = gc.numel();
+        float[] out = new float[taus.size()];
+        for (int k = 0; k < taus.size(); k++) {
+            requireSameShape(g, taus.get(k));
+            Tensor t = taus.get(k).contiguous();
+            float[] td = data(t);
+            int to = t.offset();
+            // Partial sums per chunk in double: a tensor of 2.4M products loses digits in one float sum.
+            int chunks = Math.max(1, Math.min(Parallel.THREADS * 4, n / GRAIN));
+            double[] partial = new double[chunks];
+            Parallel.forRange(chunks, 1, (lo, hi) -> {
+                for (int c = lo; c < hi; c++) {
+                    int from = (int) ((long) n * c / chunks), until = (int) ((long) n * (c + 1) / chunks);
+                    partial[c] = dot(gd, go + from, td, to + from, until - from);
+                }
+            });
+            double s = 0;
+            for (double p : partial) s += p;
+            out[k] = (float) s;
+        }
+        return out;
+    }
+
+    /** Dot product with a vector accumulator flushed to double every 4096 elements. */
+    static double dot(float[] a, int ao, float[] b, int bo, int n) {
+        double total = 0;
+        for (int start = 0; start < n; start += 4096) {
+            int len = Math.min(4096, n - start);
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            for (int end = S.loopBound(len); i < end; i += S.length())
+                acc = FloatVector.fromArray(S, a, ao + start + i).fma(FloatVector.fromArray(S, b, bo + start + i), acc);
+            double s = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < len; i++) s += a[ao + start + i] * b[bo + start + i];
+            total += s;
+        }
+        return total;
     }
 }
