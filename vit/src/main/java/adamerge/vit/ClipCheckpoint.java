@@ -28,7 +28,7 @@ import java.util.Map;
  * a merged model is written back in the convention it came in, with every other tensor of the
  * file (text tower leftovers) passed through unchanged.
  */
-public final class ClipCheckpoint {
+public final class ClipCheckpoint implements WeightLayout {
     public enum Convention {OPEN_CLIP, HUGGING_FACE}
 
     /** How one piece of a canonical tensor is stored: rows [from, to) of it, possibly transposed. */
@@ -213,6 +213,7 @@ public final class ClipCheckpoint {
     }
 
     /** Re-lays stored tensors (weights or their gradients) out canonically. */
+    @Override
     public Map<String, Tensor> toCanonical(Map<String, Tensor> src) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<Part>> e : layout.entrySet()) {
@@ -228,6 +229,7 @@ public final class ClipCheckpoint {
     }
 
     /** Re-lays canonical tensors (weights or gradients) out in this checkpoint's convention. */
+    @Override
     public Map<String, Tensor> toSource(Map<String, Tensor> canonical) {
         Map<String, Tensor> byKey = new LinkedHashMap<>();
         for (Map.Entry<String, List<Part>> e : layout.entrySet()) {

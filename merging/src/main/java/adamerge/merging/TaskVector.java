@@ -1,0 +1,72 @@
+package adamerge.merging;
+
+import adamerge.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Task vectors (Ilharco et al. 2023): {@code tau_k = theta_k - theta_pre}, one tensor per
+ * parameter, and the merge they all build on, {@code theta = theta_pre + sum_k lambda_k tau_k}.
+ * A model or a task vector is an ordered map of named tensors in any key convention; results
+ * keep the pretrained model's key order.
+ */
+public final class TaskVector {
+    private TaskVector() {
+    }
+
+    /** tau = finetuned - pretrained per tensor; both must have the same keys and shapes. */
+    public static Map<String, Tensor> of(Map<String, Tensor> pretrained, Map<String, Tensor> finetuned) {
+        Models.requireSameLayout("the pretrained model", pretrained, "the fine-tuned model", finetuned);
+        Map<String, Tensor> tau = Models.ordered();
+        pretrained.forEach((k, pre) -> tau.put(k, finetuned.get(k).sub(pre)));
+        return tau;
+    }
+
+    /** One task vector per fine-tuned model. */
+    public static List<Map<String, Tensor>> of(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned) {
+        checkFinetuned(pretrained, finetuned);
+        List<Map<String, Tensor>> taus = new ArrayList<>(finetuned.size());
+        for (Map<String, Tensor> ft : finetuned) taus.add(of(pretrained, ft));
+        return taus;
+    }
+
+    /** theta_pre + sum_k lambdas[k] tau_k (Eq. 1 of the task-arithmetic paper, lambda per task). */
+    public static Map<String, Tensor> apply(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taus, float[] lambdas) {
+        if (taus.size() != lambdas.length)
+            throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
+        for (int k = 0; k < taus.size(); k++)
+            Models.requireSameLayout("the pretrained model", pretrained, "task vector " + k, taus.get(k));
+        Map<String, Tensor> out = Models.ordered();
+        pretrained.forEach((key, pre) -> {
+            Tensor t = pre;
+            for (int k = 0; k < taus.size(); k++) t = t.add(taus.get(k).get(key).mul(lambdas[k]));
+            out.put(key, t);
+        });
+        return out;
+    }
+
+    /** theta_pre + lambda sum_k tau_k: one coefficient for every task. */
+    public static Map<String, Tensor> apply(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taus, float lambda) {
+        for (int k = 0; k < taus.size(); k++)
+            Models.requireSameLayout("the pretrained model", pretrained, "task vector " + k, taus.get(k));
+        Map<String, Tensor> out = Models.ordered();
+        pretrained.forEach((key, pre) -> out.put(key, pre.add(sum(taus, key).mul(lambda))));
+        return out;
+    }
+
+    /** sum_k taus_k[key] (the pretrained tensor's shape; zero task vectors give an error). */
+    static Tensor sum(List<Map<String, Tensor>> taus, String key) {
+        if (taus.isEmpty()) throw new IllegalArgumentException("no task vectors to merge");
+        Tensor s = taus.get(0).get(key);
+        for (int k = 1; k < taus.size(); k++) s = s.add(taus.get(k).get(key));
+        return s;
+    }
+
+    static void checkFinetuned(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned) {
+        if (finetuned.isEmpty()) throw new IllegalArgumentException("no fine-tuned models to merge");
+        for (int k = 0; k < finetuned.size(); k++)
+            Models.requireSameLayout("the pretrained model", pretrained, "fine-tuned model " + k, finetuned.get(k));
+    }
+}
