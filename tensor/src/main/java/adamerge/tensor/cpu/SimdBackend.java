@@ -305,6 +305,41 @@ public class SimdBackend extends ScalarBackend {
         return wrap(out, x.shape());
     }
 
+    // ---- matrix product ----
+
+    /**
+     * Each batch entry is one {@link Sgemm} call. An operand is passed as stored when either of
+     * its matrix axes has unit stride (row-major, or transposed with the other stride as leading
+     * dimension); anything else is copied to contiguous first.
+     */
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
+        if (b.dim(0) != nb || b.dim(1) != k)
+            throw new IllegalArgumentException("matmul shapes " + java.util.Arrays.toString(a.shape()) + " and " + java.util.Arrays.toString(b.shape()) + " do not fit");
+        if (!gemmReady(a)) a = a.contiguous();
+        if (!gemmReady(b)) b = b.contiguous();
+        boolean ta = a.stride(2) != 1 || (k == 1 && a.stride(1) == 1 && m > 1), tb = b.stride(2) != 1 || (n == 1 && b.stride(1) == 1 && k > 1);
+        int lda = leading(a, ta), ldb = leading(b, tb);
+        float[] da = data(a), db = data(b), out = new float[nb * m * n];
+        for (int q = 0; q < nb; q++)
+            Sgemm.multiply(ta, tb, m, n, k, da, a.offset() + q * a.stride(0), lda, db, b.offset() + q * b.stride(0), ldb,
+                    out, q * m * n, n, false);
+        return wrap(out, nb, m, n);
+    }
+
+    /** True when one of the two matrix axes has unit stride, so GEMM can read the operand in place. */
+    private static boolean gemmReady(Tensor x) {
+        return x.stride(2) == 1 || x.stride(1) == 1 || x.numel() == 0;
+    }
+
+    /** Leading dimension of a (possibly transposed) stored matrix; at least 1, as BLAS requires. */
+    private static int leading(Tensor x, boolean transposed) {
+        int ld = transposed ? x.stride(2) : x.stride(1);
+        int rowLen = transposed ? x.dim(1) : x.dim(2);
+        return Math.max(Math.max(ld, rowLen), 1);
+    }
+
     // ---- merging ----
 
     @Override

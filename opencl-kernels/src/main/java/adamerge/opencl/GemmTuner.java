@@ -1,0 +1,119 @@
+package adamerge.opencl;
+
+import adamerge.tensor.Tensor;
+import org.jocl.CL;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Picks the GEMM tiling for a device: the fastest of a few candidates on a mid-size product,
+ * timed once and remembered per device and driver in a properties file (by default
+ * ~/.cache/adamerge4j/opencl-tuning.properties, or the system property
+ * {@code adamerge.opencl.tuningFile}). The property {@code adamerge.opencl.gemm=TS,WPT} skips
+ * tuning. On CPU devices (PoCL) tuning is kept cheap: two candidates on a small product.
+ */
+public final class GemmTuner {
+    static final List<GemmConfig> CANDIDATES = List.of(
+            new GemmConfig(32, 4), new GemmConfig(64, 4), new GemmConfig(64, 8), new GemmConfig(128, 8));
+    static final List<GemmConfig> CPU_CANDIDATES = List.of(new GemmConfig(32, 4), new GemmConfig(64, 8));
+
+    private GemmTuner() {
+    }
+
+    static GemmConfig configFor(OpenClBackend backend) {
+        String forced = System.getProperty("adamerge.opencl.gemm");
+        if (forced != null) return GemmConfig.parse(forced);
+        Path file = cacheFile();
+        String key = cacheKey(backend.device());
+        Properties props = load(file);
+        String cached = props.getProperty(key);
+        if (cached != null) {
+            try {
+                GemmConfig c = GemmConfig.parse(cached);
+                if (backend.fits(c)) return c;
+            } catch (IllegalArgumentException ignored) { // a stale or hand-edited entry: tune again
+            }
+        }
+        GemmConfig best = tune(backend);
+        props.setProperty(key, best.toString());
+        store(file, props);
+        return best;
+    }
+
+    /** Times each candidate on an n x n x n product and returns the fastest. */
+    public static GemmConfig tune(OpenClBackend backend) {
+        boolean gpu = backend.device().gpu();
+        int n = gpu ? 1024 : 128, reps = gpu ? 5 : 1;
+        List<GemmConfig> candidates = new ArrayList<>();
+        for (GemmConfig c : gpu ? CANDIDATES : CPU_CANDIDATES) if (backend.fits(c)) candidates.add(c);
+        if (candidates.isEmpty()) throw new IllegalStateException("no GEMM tiling fits device " + backend.device().name());
+        Tensor a = backend.fromArray(new float[n * n], 1, n, n), b = backend.fromArray(new float[n * n], 1, n, n);
+        Tensor c = backend.fromArray(new float[n * n], 1, n, n);
+        int[] s = {0, n, 1};
+        GemmConfig best = candidates.get(0);
+        double bestNanos = Double.MAX_VALUE;
+        try {
+            for (GemmConfig cfg : candidates) {
+                try {
+                    backend.gemm(cfg, 1, n, n, n, backend.mem(a), 0, s, true, backend.mem(b), 0, s, true, backend.mem(c)); // builds and warms up
+                    backend.finish();
+                    long t0 = System.nanoTime();
+                    for (int r = 0; r < reps; r++)
+                        backend.gemm(cfg, 1, n, n, n, backend.mem(a), 0, s, true, backend.mem(b), 0, s, true, backend.mem(c));
+                    backend.finish();
+                    double nanos = (System.nanoTime() - t0) / (double) reps;
+                    if (nanos < bestNanos) {
+                        bestNanos = nanos;
+                        best = cfg;
+                    }
+                } catch (RuntimeException e) { // a candidate the compiler or device rejects (registers, resources): skip it
+                    System.err.println("note: GEMM tiling " + cfg + " failed on " + backend.device().name() + ": " + e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+        } finally {
+            ((DeviceStorage) a.storage()).release();
+            ((DeviceStorage) b.storage()).release();
+            ((DeviceStorage) c.storage()).release();
+        }
+        return best;
+    }
+
+    static Path cacheFile() {
+        String p = System.getProperty("adamerge.opencl.tuningFile");
+        return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "adamerge4j", "opencl-tuning.properties");
+    }
+
+    static String cacheKey(OpenClDevices.Device d) {
+        String driver = OpenClDevices.deviceString(d.deviceId(), CL.CL_DRIVER_VERSION);
+        return (d.name() + " | " + driver).replaceAll("[=:#!\\\\]", "_");
+    }
+
+    private static Properties load(Path file) {
+        Properties p = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            } catch (IOException | IllegalArgumentException ignored) { // unreadable cache: tune again
+            }
+        }
+        return p;
+    }
+
+    private static void store(Path file, Properties p) {
+        try {
+            if (file.getParent() != null) Files.createDirectories(file.getParent());
+            try (OutputStream out = Files.newOutputStream(file)) {
+                p.store(out, "AdaMerge4J OpenCL GEMM tiling per device and driver (TS,WPT); delete to tune again");
+            }
+        } catch (IOException e) {
+            System.err.println("warning: cannot write the OpenCL tuning cache " + file + " (" + e.getMessage() + "); tuning will run again next time");
+        }
+    }
+}

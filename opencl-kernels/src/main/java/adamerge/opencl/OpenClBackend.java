@@ -1,0 +1,616 @@
+package adamerge.opencl;
+
+import adamerge.tensor.Backend;
+import adamerge.tensor.Binary;
+import adamerge.tensor.Reduce;
+import adamerge.tensor.Shape;
+import adamerge.tensor.Tensor;
+import adamerge.tensor.Unary;
+import org.jocl.CL;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+import org.jocl.cl_program;
+import org.jocl.cl_queue_properties;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@link Backend} kernels on an OpenCL device. Tensors live in {@link DeviceStorage} buffers;
+ * every op reads strided views on the device and writes a new contiguous buffer, so data crosses
+ * to the host only in {@link #fromArray} and {@link #toArray}. All kernels go to one in-order
+ * queue; calls are serialised on the backend (kernel arguments are per-kernel state).
+ *
+ * <p>Besides the {@code Backend} ops it offers the merging kernels {@link #mergeWeighted},
+ * {@link #dotWithEach} and {@link #adamStep}.
+ */
+public final class OpenClBackend implements Backend, AutoCloseable {
+    private static final String[] SOURCES = {"elementwise.cl", "rows.cl"};
+    private static final int ELEMENTWISE_GROUP = 256, MAX_ROW_GROUP = 256, SERIAL_ROW_LIMIT = 64, MAX_GRID_GROUPS = 256;
+
+    private final OpenClDevices.Device device;
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final cl_program program;
+    private final BufferPool pool;
+    private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final Map<GemmConfig, cl_kernel> gemmKernels = new HashMap<>();
+    private final Map<GemmConfig, cl_program> gemmPrograms = new HashMap<>();
+    private final long maxGroup, localMemBytes;
+    private GemmConfig gemmConfig;
+    private boolean closed;
+
+    /** "opencl" (the first GPU, else the first device) or "opencl:N" (device N of {@link OpenClDevices#list()}). */
+    public static OpenClBackend open(String spec) {
+        return new OpenClBackend(OpenClDevices.pick(spec));
+    }
+
+    /** Device {@code deviceIndex} of platform {@code platformIndex}, in the runtime's order. */
+    public OpenClBackend(int platformIndex, int deviceIndex) {
+        this(pick(platformIndex, deviceIndex));
+    }
+
+    public OpenClBackend(OpenClDevices.Device device) {
+        this.device = device;
+        try {
+            cl_device_id id = device.deviceId();
+            cl_context_properties props = new cl_context_properties();
+            props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId());
+            context = CL.clCreateContext(props, 1, new cl_device_id[]{id}, null, null, null);
+            queue = createQueue(context, id, device.openclVersion());
+            maxGroup = OpenClDevices.deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE);
+            localMemBytes = OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
+            pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4));
+            StringBuilder src = new StringBuilder();
+            for (String s : SOURCES) src.append(source(s)).append('\n');
+            program = build(src.toString(), "");
+        } catch (CLException e) {
+            throw new OpenClUnavailableException("cannot use OpenCL device " + device.name() + " (" + e.getMessage() + "): "
+                    + OpenClUnavailableException.INSTALL_HINT, e);
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static cl_command_queue createQueue(cl_context context, cl_device_id id, String version) {
+        if (version.startsWith("OpenCL 1.")) return CL.clCreateCommandQueue(context, id, 0, null); // no 2.0 entry point
+        return CL.clCreateCommandQueueWithProperties(context, id, new cl_queue_properties(), null);
+    }
+
+    private static OpenClDevices.Device pick(int platformIndex, int deviceIndex) {
+        List<OpenClDevices.Device> all = OpenClDevices.list();
+        for (OpenClDevices.Device d : all)
+            if (d.platformIndex() == platformIndex && d.deviceIndex() == deviceIndex) return d;
+        throw new IllegalArgumentException("no OpenCL device " + deviceIndex + " on platform " + platformIndex + "; the devices are:\n  "
+                + String.join("\n  ", all.stream().map(OpenClDevices.Device::toString).toList()));
+    }
+
+    public OpenClDevices.Device device() {
+        return device;
+    }
+
+    @Override
+    public String name() {
+        return "opencl:" + device.index();
+    }
+
+    @Override
+    public String toString() {
+        return name() + " (" + device.name() + ")";
+    }
+
+    // ---- host transfers ----
+
+    @Override
+    public synchronized Tensor fromArray(float[] data, int... shape) {
+        int n = Shape.numel(shape);
+        if (n != data.length)
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements but " + data.length + " were given");
+        DeviceStorage s = allocate(n);
+        if (n > 0) CL.clEnqueueWriteBuffer(queue, s.mem(), true, 0, 4L * n, Pointer.to(data), 0, null, null);
+        return new Tensor(s, shape.clone());
+    }
+
+    @Override
+    public synchronized float[] toArray(Tensor x) {
+        int n = x.numel();
+        float[] out = new float[n];
+        if (n == 0) return out;
+        Tensor c = x.isContiguous() ? x : copy(x);
+        CL.clEnqueueReadBuffer(queue, mem(c), true, 4L * c.offset(), 4L * n, Pointer.to(out), 0, null, null);
+        if (c != x) storage(c).release();
+        return out;
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public synchronized Tensor copy(Tensor x) {
+        int[] shape = x.shape();
+        Tensor out = empty(shape);
+        ViewLayout l = ViewLayout.of(shape, x.strides(), Shape.contiguousStrides(shape));
+        if (l.numel() > 0)
+            kernel("copy_view").layout(l).view(x, l.strides8()[0]).buf(out).int8(l.strides8()[1]).arg(0).elementwise(l.numel());
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor unary(Unary op, Tensor x) {
+        Tensor out = empty(x.shape());
+        ViewLayout l = ViewLayout.of(x.shape(), x.strides());
+        if (l.numel() > 0)
+            kernel("unary").layout(l).arg(op.ordinal()).view(x, l.strides8()[0]).buf(out).elementwise(l.numel());
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor binary(Binary op, Tensor a, Tensor b) {
+        requireSameShape(a, b);
+        Tensor out = empty(a.shape());
+        ViewLayout l = ViewLayout.of(a.shape(), a.strides(), b.strides());
+        if (l.numel() > 0)
+            kernel("binary").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).view(b, l.strides8()[1])
+                    .buf(out).elementwise(l.numel());
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor where(Tensor cond, Tensor a, Tensor b) {
+        requireSameShape(cond, a);
+        requireSameShape(a, b);
+        Tensor out = empty(a.shape());
+        ViewLayout l = ViewLayout.of(a.shape(), cond.strides(), a.strides(), b.strides());
+        if (l.numel() > 0)
+            kernel("where_select").layout(l).view(cond, l.strides8()[0]).view(a, l.strides8()[1]).view(b, l.strides8()[2])
+                    .buf(out).elementwise(l.numel());
+        return out;
+    }
+
+    // ---- rows: reductions, softmax, layer norm ----
+
+    @Override
+    public synchronized Tensor reduce(Reduce op, Tensor x, int axis) {
+        int n = x.dim(axis);
+        int[] kept = x.shape();
+        kept[axis] = 1;
+        Tensor out = empty(kept);
+        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
+        if (rows.numel() == 0) return out;
+        int opCode = op == Reduce.SUM ? 0 : 1;
+        if (n <= SERIAL_ROW_LIMIT) {
+            kernel("reduce_serial").arg(rows.numel()).arg(n).shape(rows)
+                    .view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(opCode).buf(out).elementwise(rows.numel());
+        } else {
+            int ls = rowGroup(n);
+            kernel("reduce_group").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(opCode)
+                    .buf(out).local(4L * ls).rows(rows.numel(), ls);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor argmax(Tensor x, int axis) {
+        int n = x.dim(axis);
+        int[] kept = x.shape();
+        kept[axis] = 1;
+        Tensor out = empty(kept);
+        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
+        if (rows.numel() == 0) return out;
+        int ls = rowGroup(n);
+        kernel("argmax_group").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(axis))
+                .buf(out).local(4L * ls).local(4L * ls).rows(rows.numel(), ls);
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor softmax(Tensor x, boolean log) {
+        int last = x.rank() - 1, n = x.dim(-1);
+        Tensor out = empty(x.shape());
+        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), last), ViewLayout.without(x.strides(), last));
+        if (rows.numel() == 0 || n == 0) return out;
+        int ls = rowGroup(n);
+        kernel("softmax_rows").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(last)).arg(log ? 1 : 0)
+                .buf(out).local(4L * ls).rows(rows.numel(), ls);
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        int last = x.rank() - 1, n = x.dim(-1);
+        Tensor out = empty(x.shape());
+        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), last), ViewLayout.without(x.strides(), last));
+        if (rows.numel() == 0 || n == 0) return out;
+        Tensor g = gamma.contiguous(), b = beta.contiguous();
+        int ls = rowGroup(n);
+        kernel("layer_norm_rows").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(last))
+                .buf(g).arg(g.offset()).buf(b).arg(b.offset()).arg(eps)
+                .buf(out).local(4L * ls).rows(rows.numel(), ls);
+        return out;
+    }
+
+    // ---- movement ----
+
+    @Override
+    public synchronized Tensor concat(List<Tensor> xs, int axis) {
+        int[] shape = xs.get(0).shape();
+        shape[axis] = 0;
+        for (Tensor x : xs) shape[axis] += x.dim(axis);
+        Tensor out = empty(shape);
+        int at = 0;
+        for (Tensor x : xs) {
+            Tensor dst = out.slice(axis, at, at + x.dim(axis));
+            ViewLayout l = ViewLayout.of(x.shape(), x.strides(), dst.strides());
+            if (l.numel() > 0)
+                kernel("copy_view").layout(l).view(x, l.strides8()[0]).buf(out).int8(l.strides8()[1]).arg(dst.offset())
+                        .elementwise(l.numel());
+            at += x.dim(axis);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor indexSelect(Tensor x, int axis, int[] index) {
+        int[] shape = x.shape();
+        shape[axis] = index.length;
+        Tensor out = empty(shape);
+        if (out.numel() == 0) return out;
+        int[] st = x.strides();
+        int axisStride = st[axis];
+        st[axis] = 0; // the kernel adds index[] * axisStride
+        int inner = 1;
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        ViewLayout l = ViewLayout.of(shape, st);
+        cl_mem idx = CL.clCreateBuffer(context, CL.CL_MEM_READ_ONLY | CL.CL_MEM_COPY_HOST_PTR, 4L * index.length, Pointer.to(index), null);
+        try {
+            kernel("index_select").layout(l).view(x, l.strides8()[0]).arg(axisStride).arg(inner).arg(index.length)
+                    .arg(idx).buf(out).elementwise(l.numel());
+        } finally {
+            CL.clReleaseMemObject(idx); // freed once the kernel is done
+        }
+        return out;
+    }
+
+    // ---- selection ----
+
+    /**
+     * Radix select on the bit patterns of |x| (non-negative floats order like their bits): four
+     * passes over 8-bit digits, most significant first; each pass histograms the current digit of
+     * the elements matching the digits chosen so far, and only the 256 counts reach the host.
+     */
+    @Override
+    public synchronized float kthLargestAbs(List<Tensor> xs, long k) {
+        long total = 0;
+        for (Tensor x : xs) total += x.numel();
+        if (k < 1 || k > total) throw new IllegalArgumentException("k = " + k + " is out of range for " + total + " elements");
+        long rank = total - k; // 0-based, ascending
+        int prefix = 0, mask = 0;
+        int[] hist = new int[256];
+        cl_mem h = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * 256, null, null);
+        try {
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                Arrays.fill(hist, 0);
+                CL.clEnqueueWriteBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
+                for (Tensor x : xs) {
+                    ViewLayout l = ViewLayout.of(x.shape(), x.strides());
+                    if (l.numel() == 0) continue;
+                    int ls = ELEMENTWISE_GROUP;
+                    kernel("radix_histogram").layout(l).view(x, l.strides8()[0]).arg(prefix).arg(mask).arg(shift)
+                            .arg(h).local(4L * 256).grid(l.numel(), ls);
+                }
+                CL.clEnqueueReadBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
+                int digit = 0;
+                long below = 0;
+                while (digit < 255 && rank >= below + Integer.toUnsignedLong(hist[digit])) below += Integer.toUnsignedLong(hist[digit++]);
+                rank -= below;
+                prefix |= digit << shift;
+                mask |= 0xff << shift;
+            }
+        } finally {
+            CL.clReleaseMemObject(h);
+        }
+        return Float.intBitsToFloat(prefix);
+    }
+
+    // ---- matmul ----
+
+    @Override
+    public synchronized Tensor matmul(Tensor a, Tensor b) {
+        int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
+        if (b.dim(0) != nb || b.dim(1) != k)
+            throw new IllegalArgumentException("matmul shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " do not fit");
+        Tensor out = empty(nb, m, n);
+        if (out.numel() == 0) return out;
+        // A is row-major when its K stride is 1, transposed when its M stride is 1 (a size-1 axis fits
+        // either); anything else is copied to row-major first. Likewise B with its N and K strides.
+        Tensor ca = a, cb = b;
+        int[] sa = a.strides(), sb = b.strides();
+        boolean aRowMajor;
+        if (k == 1 || sa[2] == 1) { aRowMajor = true; sa[2] = 1; }
+        else if (m == 1 || sa[1] == 1) { aRowMajor = false; sa[1] = 1; }
+        else { ca = copy(a); sa = ca.strides(); aRowMajor = true; }
+        boolean bRowMajor;
+        if (n == 1 || sb[2] == 1) { bRowMajor = true; sb[2] = 1; }
+        else if (k == 1 || sb[1] == 1) { bRowMajor = false; sb[1] = 1; }
+        else { cb = copy(b); sb = cb.strides(); bRowMajor = true; }
+        if (nb == 1) { sa[0] = 0; sb[0] = 0; }
+        GemmConfig cfg = gemmConfig();
+        gemm(cfg, nb, m, n, k, mem(ca), ca.offset(), sa, aRowMajor, mem(cb), cb.offset(), sb, bRowMajor, mem(out));
+        Reference.reachabilityFence(a);
+        Reference.reachabilityFence(b);
+        if (ca != a) storage(ca).release();
+        if (cb != b) storage(cb).release();
+        return out;
+    }
+
+    void gemm(GemmConfig cfg, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
+              cl_mem b, int bOff, int[] sb, boolean bRowMajor, cl_mem c) {
+        cl_kernel kernel = gemmKernels.get(cfg);
+        if (kernel == null) {
+            cl_program p = build(source("gemm.cl"), cfg.defines());
+            gemmPrograms.put(cfg, p);
+            kernel = CL.clCreateKernel(p, "gemm", null);
+            gemmKernels.put(cfg, kernel);
+        }
+        int rts = cfg.ts() / cfg.wpt();
+        new Launch(kernel).arg(m).arg(n).arg(k)
+                .arg(a).arg(aOff).arg(sa[0]).arg(sa[1]).arg(sa[2]).arg(aRowMajor ? 1 : 0)
+                .arg(b).arg(bOff).arg(sb[0]).arg(sb[1]).arg(sb[2]).arg(bRowMajor ? 1 : 0)
+                .arg(c)
+                .run(new long[]{(long) ceilDiv(n, cfg.ts()) * rts, (long) ceilDiv(m, cfg.ts()) * rts, nb}, new long[]{rts, rts, 1});
+    }
+
+    /** The GEMM tile configuration, tuned (or read from the tuning cache) at first use. */
+    public synchronized GemmConfig gemmConfig() {
+        if (gemmConfig == null) gemmConfig = GemmTuner.configFor(this);
+        return gemmConfig;
+    }
+
+    /** Configurations this device can run: work-group and local-memory limits. */
+    boolean fits(GemmConfig c) {
+        long threads = (long) (c.ts() / c.wpt()) * (c.ts() / c.wpt());
+        return threads <= maxGroup && 2L * GemmConfig.TSK * (c.ts() + 1) * 4 <= localMemBytes;
+    }
+
+    /** Waits for every enqueued kernel (for timing). */
+    public void finish() {
+        CL.clFinish(queue);
+    }
+
+    // ---- merging kernels ----
+
+    /** theta0 + sum_k lambda_k tau_k (task arithmetic with per-task coefficients), as a new contiguous tensor. */
+    public synchronized Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
+        if (taus.size() != lambdas.length)
+            throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
+        Tensor out = copy(theta0);
+        for (int t = 0; t < taus.size(); t++) {
+            Tensor tau = taus.get(t);
+            requireSameShape(theta0, tau);
+            ViewLayout l = ViewLayout.of(tau.shape(), tau.strides());
+            if (l.numel() > 0)
+                kernel("axpy").layout(l).arg(lambdas[t]).view(tau, l.strides8()[0]).buf(out).arg(0).elementwise(l.numel());
+        }
+        return out;
+    }
+
+    /** The inner products &lt;g, tau_k&gt; for every k, reduced on the device; only the k sums reach the host. */
+    public synchronized float[] dotWithEach(Tensor g, List<Tensor> taus) {
+        int count = taus.size(), n = g.numel();
+        float[] out = new float[count];
+        if (count == 0 || n == 0) return out;
+        int ls = ELEMENTWISE_GROUP, groups = Math.min(ceilDiv(n, ls), MAX_GRID_GROUPS);
+        Tensor partial = empty(count, groups);
+        for (int t = 0; t < count; t++) {
+            Tensor tau = taus.get(t);
+            requireSameShape(g, tau);
+            ViewLayout l = ViewLayout.of(g.shape(), g.strides(), tau.strides());
+            kernel("dot_partial").layout(l).view(g, l.strides8()[0]).view(tau, l.strides8()[1])
+                    .buf(partial).arg(t * groups).local(4L * ls).run(new long[]{(long) groups * ls}, new long[]{ls});
+        }
+        Tensor sums = reduce(Reduce.SUM, partial, 1);
+        CL.clEnqueueReadBuffer(queue, mem(sums), true, 0, 4L * count, Pointer.to(out), 0, null, null);
+        storage(partial).release();
+        storage(sums).release();
+        return out;
+    }
+
+    /**
+     * One torch.optim.Adam step in place on {@code param}, {@code m} and {@code v} (contiguous):
+     * g' = g + weightDecay p; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
+     * p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps), with t = {@code step} counted from 1.
+     */
+    public synchronized void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, int step, float lr,
+                                      float beta1, float beta2, float eps, float weightDecay) {
+        if (step < 1) throw new IllegalArgumentException("Adam step " + step + " should count from 1");
+        requireSameShape(param, grad);
+        requireSameShape(param, m);
+        requireSameShape(param, v);
+        for (Tensor t : List.of(param, m, v))
+            if (!t.isContiguous())
+                throw new IllegalArgumentException("adamStep updates in place and needs contiguous param, m and v; got strides "
+                        + Arrays.toString(t.strides()) + " for shape " + Arrays.toString(t.shape()));
+        int n = param.numel();
+        if (n == 0) return;
+        Tensor g = grad.contiguous();
+        float bc1 = (float) (1 - Math.pow(beta1, step)), sqrtBc2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        kernel("adam_step").arg(n).buf(param).arg(param.offset()).buf(g).arg(g.offset())
+                .buf(m).arg(m.offset()).buf(v).arg(v.offset())
+                .arg(lr).arg(beta1).arg(beta2).arg(eps).arg(weightDecay).arg(bc1).arg(sqrtBc2).elementwise(n);
+        if (g != grad) storage(g).release();
+    }
+
+    // ---- lifecycle ----
+
+    /** Releases kernels, programs, pooled buffers, the queue and the context; tensors on this backend become unusable. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        CL.clFinish(queue);
+        for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
+        for (cl_kernel k : gemmKernels.values()) CL.clReleaseKernel(k);
+        for (cl_program p : gemmPrograms.values()) CL.clReleaseProgram(p);
+        CL.clReleaseProgram(program);
+        pool.close();
+        CL.clReleaseCommandQueue(queue);
+        CL.clReleaseContext(context);
+    }
+
+    // ---- helpers ----
+
+    private Tensor empty(int... shape) {
+        return new Tensor(allocate(Shape.numel(shape)), shape);
+    }
+
+    private DeviceStorage allocate(int n) {
+        if (closed) throw new IllegalStateException("the OpenCL backend " + this + " is closed");
+        return new DeviceStorage(this, pool, n);
+    }
+
+    private DeviceStorage storage(Tensor t) {
+        if (t.storage() instanceof DeviceStorage d && d.backend() == this) return d;
+        throw new IllegalArgumentException("tensor of shape " + Arrays.toString(t.shape()) + " lives on " + t.backend().name()
+                + ", not on " + name() + ": move it with tensor.to(backend)");
+    }
+
+    cl_mem mem(Tensor t) {
+        return storage(t).mem();
+    }
+
+    private static void requireSameShape(Tensor a, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape()))
+            throw new IllegalArgumentException("shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " differ");
+    }
+
+    /** A power-of-two work-group for rows of n elements. */
+    private int rowGroup(int n) {
+        int cap = (int) Math.min(MAX_ROW_GROUP, maxGroup), ls = 1;
+        while (ls < n && ls * 2 <= cap) ls *= 2;
+        return ls;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (int) ((a + (long) b - 1) / b);
+    }
+
+    private Launch kernel(String name) {
+        cl_kernel k = kernels.computeIfAbsent(name, s -> CL.clCreateKernel(program, s, null));
+        return new Launch(k);
+    }
+
+    private cl_program build(String source, String options) {
+        cl_program p = CL.clCreateProgramWithSource(context, 1, new String[]{source}, null, null);
+        try {
+            CL.clBuildProgram(p, 0, null, options, null, null);
+        } catch (CLException e) {
+            long[] size = new long[1];
+            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
+            byte[] log = new byte[(int) size[0]];
+            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
+            CL.clReleaseProgram(p);
+            throw new IllegalStateException("OpenCL kernels " + options + " failed to build on " + device.name() + ":\n"
+                    + new String(log, StandardCharsets.UTF_8).trim(), e);
+        }
+        return p;
+    }
+
+    private static String source(String name) {
+        try (InputStream in = OpenClBackend.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("kernel source " + name + " is missing from the classpath");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read kernel source " + name, e);
+        }
+    }
+
+    /** Sets a kernel's arguments in order, then enqueues it. */
+    private final class Launch {
+        private final cl_kernel kernel;
+        private final List<Tensor> keep = new ArrayList<>(4);
+        private int index;
+
+        Launch(cl_kernel kernel) {
+            this.kernel = kernel;
+        }
+
+        Launch arg(int v) {
+            CL.clSetKernelArg(kernel, index++, Sizeof.cl_int, Pointer.to(new int[]{v}));
+            return this;
+        }
+
+        Launch arg(float v) {
+            CL.clSetKernelArg(kernel, index++, Sizeof.cl_float, Pointer.to(new float[]{v}));
+            return this;
+        }
+
+        /** A tensor's buffer; the tensor stays reachable until the kernel is enqueued, so its cleaner cannot free the buffer first. */
+        Launch buf(Tensor t) {
+            keep.add(t);
+            return arg(mem(t));
+        }
+
+        Launch arg(cl_mem m) {
+            CL.clSetKernelArg(kernel, index++, Sizeof.cl_mem, Pointer.to(m));
+            return this;
+        }
+
+        Launch int8(int[] v) {
+            CL.clSetKernelArg(kernel, index++, Sizeof.cl_int8, Pointer.to(v));
+            return this;
+        }
+
+        Launch local(long bytes) {
+            CL.clSetKernelArg(kernel, index++, bytes, null);
+            return this;
+        }
+
+        /** Element count, padded shape and the flat flag: the leading arguments of the elementwise kernels. */
+        Launch layout(ViewLayout l) {
+            return arg(l.numel()).shape(l);
+        }
+
+        /** Padded shape and the flat flag (row kernels put the row length before them). */
+        Launch shape(ViewLayout l) {
+            return int8(l.shape8()).arg(l.flat() ? 1 : 0);
+        }
+
+        /** Buffer, strides and offset of one operand. */
+        Launch view(Tensor t, int[] strides8) {
+            return buf(t).int8(strides8).arg(t.offset());
+        }
+
+        /** One work-item per element. */
+        void elementwise(int n) {
+            int ls = (int) Math.min(ELEMENTWISE_GROUP, maxGroup);
+            run(new long[]{(long) ceilDiv(n, ls) * ls}, new long[]{ls});
+        }
+
+        /** One work-group of ls per row. */
+        void rows(int rows, int ls) {
+            run(new long[]{(long) rows * ls}, new long[]{ls});
+        }
+
+        /** A grid-stride loop over n elements with a bounded number of groups. */
+        void grid(int n, int ls) {
+            run(new long[]{(long) Math.min(ceilDiv(n, ls), MAX_GRID_GROUPS) * ls}, new long[]{ls});
+        }
+
+        void run(long[] global, long[] local) {
+            CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, null);
+            Reference.reachabilityFence(keep); // enqueued commands keep their buffers alive from here on
+        }
+    }
+}

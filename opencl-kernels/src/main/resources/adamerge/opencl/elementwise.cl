@@ -1,0 +1,132 @@
+// Elementwise kernels over strided views. A view is (shape, strides, offset) with the shape
+// collapsed on the host and padded to rank 8 with leading 1s (stride 0); `flat` says the collapsed
+// rank is 1, so the offset is a single multiply-add.
+//
+// Op codes follow the Java enums' ordinals (adamerge.tensor.Unary, adamerge.tensor.Binary).
+
+#define VIEW(n) const int8 n##_st, const int n##_off
+
+// Storage offset of the row-major element i of a view with shape sh.
+inline int view_offset(int i, const int8 sh, const int8 st, const int off, const int flat) {
+    if (flat) return off + i * st.s7;
+    int o = off, q;
+    q = i % sh.s7; o += q * st.s7; i /= sh.s7;
+    q = i % sh.s6; o += q * st.s6; i /= sh.s6;
+    q = i % sh.s5; o += q * st.s5; i /= sh.s5;
+    q = i % sh.s4; o += q * st.s4; i /= sh.s4;
+    q = i % sh.s3; o += q * st.s3; i /= sh.s3;
+    q = i % sh.s2; o += q * st.s2; i /= sh.s2;
+    q = i % sh.s1; o += q * st.s1; i /= sh.s1;
+    return o + i * st.s0;
+}
+
+#define SQRT1_2F 0.70710678118654752440f
+#define INV_SQRT_2PI 0.39894228040143267794f
+
+inline float sigmoidf(float x) { return 1.0f / (1.0f + exp(-x)); }
+
+// Same formulas as Unary.apply (evaluated in float).
+inline float unary_op(const int op, const float x) {
+    switch (op) {
+        case 0: return -x;                                   // NEG
+        case 1: return exp(x);                               // EXP
+        case 2: return log(x);                               // LOG
+        case 3: return sqrt(x);                              // SQRT
+        case 4: return tanh(x);                              // TANH
+        case 5: return sigmoidf(x);                          // SIGMOID
+        case 6: return fabs(x);                              // ABS
+        case 7: return sign(x);                              // SIGN
+        case 8: return x > 0.0f ? x : 0.0f;                  // RELU
+        case 9: return 0.5f * x * (1.0f + erf(x * SQRT1_2F));             // GELU, exact as torch.nn.GELU()
+        case 10: return x * sigmoidf(1.702f * x);                              // QUICK_GELU, OpenAI CLIP
+        case 11: return 0.5f * (1.0f + erf(x * SQRT1_2F)) + x * INV_SQRT_2PI * exp(-0.5f * x * x); // GELU_GRAD
+        case 12: { float s = sigmoidf(1.702f * x); return s + 1.702f * x * s * (1.0f - s); }         // QUICK_GELU_GRAD
+        default: return NAN;
+    }
+}
+
+// Same as Binary.apply; MAX and MIN propagate NaN like Math.max and Math.min.
+inline float binary_op(const int op, const float a, const float b) {
+    switch (op) {
+        case 0: return a + b;
+        case 1: return a - b;
+        case 2: return a * b;
+        case 3: return a / b;
+        case 4: return pow(a, b);
+        case 5: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+        case 6: return isnan(a) || isnan(b) ? NAN : fmin(a, b);
+        case 7: return a > b ? 1.0f : 0.0f;
+        case 8: return a >= b ? 1.0f : 0.0f;
+        case 9: return a < b ? 1.0f : 0.0f;
+        case 10: return a <= b ? 1.0f : 0.0f;
+        case 11: return a == b ? 1.0f : 0.0f;
+        default: return NAN;
+    }
+}
+
+// dst view <- src view (same shape). A contiguous copy is the dst view with contiguous strides.
+__kernel void copy_view(const int n, const int8 sh, const int flat,
+                        __global const float* x, VIEW(x), __global float* y, VIEW(y)) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[view_offset(i, sh, y_st, y_off, flat)] = x[view_offset(i, sh, x_st, x_off, flat)];
+}
+
+__kernel void unary(const int n, const int8 sh, const int flat, const int op,
+                    __global const float* x, VIEW(x), __global float* y) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = unary_op(op, x[view_offset(i, sh, x_st, x_off, flat)]);
+}
+
+__kernel void binary(const int n, const int8 sh, const int flat, const int op,
+                     __global const float* a, VIEW(a), __global const float* b, VIEW(b), __global float* y) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = binary_op(op, a[view_offset(i, sh, a_st, a_off, flat)], b[view_offset(i, sh, b_st, b_off, flat)]);
+}
+
+__kernel void where_select(const int n, const int8 sh, const int flat,
+                           __global const float* c, VIEW(c), __global const float* a, VIEW(a),
+                           __global const float* b, VIEW(b), __global float* y) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = c[view_offset(i, sh, c_st, c_off, flat)] != 0.0f
+            ? a[view_offset(i, sh, a_st, a_off, flat)] : b[view_offset(i, sh, b_st, b_off, flat)];
+}
+
+// Gather along one axis: x's stride on that axis is 0 in x_st and applied here from index[].
+// `inner` is the number of output elements per step of the selected axis.
+__kernel void index_select(const int n, const int8 sh, const int flat,
+                           __global const float* x, VIEW(x), const int axis_stride, const int inner, const int nidx,
+                           __global const int* index, __global float* y) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int sel = index[(i / inner) % nidx];
+    y[i] = x[view_offset(i, sh, x_st, x_off, flat) + sel * axis_stride];
+}
+
+// y += alpha * x (y contiguous from y_off): one task vector term of theta0 + sum_k lambda_k tau_k.
+__kernel void axpy(const int n, const int8 sh, const int flat, const float alpha,
+                   __global const float* x, VIEW(x), __global float* y, const int y_off) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[y_off + i] += alpha * x[view_offset(i, sh, x_st, x_off, flat)];
+}
+
+// One Adam step in place, as torch.optim.Adam: weight decay enters the gradient as L2, and
+// bias corrections bc1 = 1 - beta1^t, bc2 = 1 - beta2^t come from the host.
+__kernel void adam_step(const int n, __global float* p, const int p_off, __global const float* g, const int g_off,
+                        __global float* m, const int m_off, __global float* v, const int v_off,
+                        const float lr, const float beta1, const float beta2, const float eps, const float wd,
+                        const float bc1, const float sqrt_bc2) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    float pi = p[p_off + i];
+    float gi = g[g_off + i] + wd * pi;
+    float mi = beta1 * m[m_off + i] + (1.0f - beta1) * gi;
+    float vi = beta2 * v[v_off + i] + (1.0f - beta2) * gi * gi;
+    m[m_off + i] = mi;
+    v[v_off + i] = vi;
+    p[p_off + i] = pi - (lr / bc1) * mi / (sqrt(vi) / sqrt_bc2 + eps);
+}

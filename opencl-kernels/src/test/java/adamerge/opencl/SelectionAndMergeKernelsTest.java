@@ -1,0 +1,121 @@
+package adamerge.opencl;
+
+import adamerge.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static adamerge.opencl.ClTesting.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** kthLargestAbs by radix select, and the merging kernels against plain Java loops. */
+class SelectionAndMergeKernelsTest {
+
+    @Test
+    void kthLargestAbsWithTiesAcrossTensorsAndViews() {
+        float[] ties = {3, -3, 3, 0, -0f, 1, -1, 2, 3, -2, 0.5f, 1e-40f, -1e-40f}; // subnormals too
+        Both t0 = both(ties, ties.length);
+        Both t1 = randn(2, 6, 9).map(Tensor::t);
+        Both t2 = randn(3, 4, 1).map(t -> t.expand(4, 5));
+        Both t3 = randn(4, 0, 3);
+        List<Tensor> cpu = List.of(t0.cpu(), t1.cpu(), t2.cpu(), t3.cpu()), cl = List.of(t0.cl(), t1.cl(), t2.cl(), t3.cl());
+        long n = ties.length + 54 + 20;
+        for (long k = 1; k <= n; k++)
+            assertEquals(CPU.kthLargestAbs(cpu, k), cl().kthLargestAbs(cl, k), "k = " + k);
+        List<Tensor> one = List.of(t0.cl());
+        for (long k = 1; k <= ties.length; k++)
+            assertEquals(CPU.kthLargestAbs(List.of(t0.cpu()), k), cl().kthLargestAbs(one, k), "single tensor, k = " + k);
+        assertThrows(IllegalArgumentException.class, () -> cl().kthLargestAbs(one, 0));
+    }
+
+    @Test
+    void kthLargestAbsOnALargerVector() {
+        Both x = both(gaussian(5, 50_000), 50_000);
+        for (long k : new long[]{1, 2, 17, 5000, 25_000, 49_999, 50_000})
+            assertEquals(CPU.kthLargestAbs(List.of(x.cpu()), k), cl().kthLargestAbs(List.of(x.cl()), k), "k = " + k);
+    }
+
+    @Test
+    void mergeWeightedIsThetaPlusWeightedTaskVectors() {
+        int rows = 7, cols = 13;
+        float[] theta = gaussian(10, rows * cols);
+        float[][] taus = {gaussian(11, rows * cols), gaussian(12, rows * cols), gaussian(13, rows * cols)};
+        float[] lambdas = {0.3f, -1.25f, 0.7f};
+        float[] expected = theta.clone();
+        for (int t = 0; t < taus.length; t++)
+            for (int i = 0; i < expected.length; i++) expected[i] += lambdas[t] * taus[t][i];
+        OpenClBackend cl = cl();
+        List<Tensor> tv = new ArrayList<>();
+        for (float[] tau : taus) tv.add(cl.fromArray(tau, rows, cols));
+        Tensor merged = cl.mergeWeighted(cl.fromArray(theta, rows, cols), tv, lambdas);
+        assertClose(expected, merged.toArray(), 1e-6, "mergeWeighted");
+        // a transposed task vector and theta0 view
+        float[] tauT = new float[rows * cols];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) tauT[j * rows + i] = taus[0][i * cols + j];
+        Tensor m2 = cl.mergeWeighted(cl.fromArray(theta, rows, cols), List.of(cl.fromArray(tauT, cols, rows).t()), new float[]{lambdas[0]});
+        float[] e2 = theta.clone();
+        for (int i = 0; i < e2.length; i++) e2[i] += lambdas[0] * taus[0][i];
+        assertClose(e2, m2.toArray(), 1e-6, "mergeWeighted with a transposed task vector");
+        assertClose(theta, cl.mergeWeighted(cl.fromArray(theta, rows, cols), List.of(), new float[0]).toArray(), 0, "no task vectors");
+    }
+
+    @Test
+    void dotWithEachReducesOnTheDevice() {
+        int n = 70_001; // several work-groups and a ragged tail
+        float[] g = gaussian(20, n);
+        float[][] taus = {gaussian(21, n), gaussian(22, n), new float[n]};
+        OpenClBackend cl = cl();
+        List<Tensor> tv = new ArrayList<>();
+        for (float[] tau : taus) tv.add(cl.fromArray(tau, n));
+        float[] dots = cl.dotWithEach(cl.fromArray(g, n), tv);
+        float[] expected = new float[taus.length];
+        for (int t = 0; t < taus.length; t++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) s += (double) g[i] * taus[t][i];
+            expected[t] = (float) s;
+        }
+        assertEquals(taus.length, dots.length);
+        for (int t = 0; t < taus.length; t++) assertEquals(expected[t], dots[t], 1e-4 * Math.sqrt(n) * 4, "dot with tau " + t);
+        // small strided case: g transposed, tau broadcast
+        Both gs = randn(23, 3, 5), ts = randn(24, 5);
+        float[] gsa = gs.cpu().t().contiguous().toArray(), tsa = ts.cpu().unsqueeze(1).expand(5, 3).contiguous().toArray();
+        double s = 0;
+        for (int i = 0; i < gsa.length; i++) s += (double) gsa[i] * tsa[i];
+        float[] d = cl.dotWithEach(gs.cl().t(), List.of(ts.cl().unsqueeze(1).expand(5, 3)));
+        assertEquals((float) s, d[0], 1e-5);
+    }
+
+    @Test
+    void adamStepMatchesTorchAdam() {
+        int n = 300;
+        float[] p = gaussian(30, n), m = new float[n], v = new float[n];
+        OpenClBackend cl = cl();
+        Tensor pd = cl.fromArray(p, 3, 100), md = cl.fromArray(m, 3, 100), vd = cl.fromArray(v, 3, 100);
+        float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.01f;
+        for (int step = 1; step <= 4; step++) {
+            float[] g = gaussian(100 + step, n);
+            // torch.optim.Adam, written out
+            for (int i = 0; i < n; i++) {
+                double gi = g[i] + wd * p[i];
+                m[i] = (float) (b1 * m[i] + (1 - b1) * gi);
+                v[i] = (float) (b2 * v[i] + (1 - b2) * gi * gi);
+                double mHat = m[i] / (1 - Math.pow(b1, step)), vHat = v[i] / (1 - Math.pow(b2, step));
+                p[i] = (float) (p[i] - lr * mHat / (Math.sqrt(vHat) + eps));
+            }
+            Tensor gd = step % 2 == 0 ? cl.fromArray(transpose(g, 3, 100), 100, 3).t() : cl.fromArray(g, 3, 100); // strided gradients too
+            cl.adamStep(pd, gd, md, vd, step, lr, b1, b2, eps, wd);
+        }
+        assertClose(p, pd.toArray(), 1e-6, "param");
+        assertClose(m, md.toArray(), 1e-5, "first moment");
+        assertClose(v, vd.toArray(), 1e-5, "second moment");
+        assertThrows(IllegalArgumentException.class, () -> cl.adamStep(pd.t(), pd.t(), md.t(), vd.t(), 1, lr, b1, b2, eps, wd));
+    }
+
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
+    }
+}
