@@ -1,0 +1,101 @@
+package adamerge.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Merging coefficients as JSON, {@code {"layers": [...], "tasks": [...], "lambdas": [[...]]}} with
+ * one row per layer, and as a heatmap PNG (tasks x layers, like the paper's Figure 4).
+ */
+final class Coefficients {
+    private Coefficients() {
+    }
+
+    static void write(Path json, List<String> layers, List<String> tasks, float[][] lambdas) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layers", layers);
+        m.put("tasks", tasks);
+        m.put("lambdas", lambdas);
+        Json.writeAtomically(json, m);
+        String name = json.getFileName().toString();
+        Path png = json.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".png");
+        heatmap(png, layers, tasks, lambdas);
+    }
+
+    /** Reads coefficients written by {@link #write}; rows and tasks must match the model being merged. */
+    static float[][] read(Path json, List<String> layers, List<String> tasks) throws IOException {
+        JsonObject o;
+        try {
+            o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException(json + ": not a coefficients JSON object (" + e.getMessage() + ")");
+        }
+        JsonArray rows = o.getAsJsonArray("lambdas");
+        if (rows == null) throw new IOException(json + ": no \"lambdas\" array");
+        if (rows.size() != layers.size())
+            throw new IOException(json + ": " + rows.size() + " rows of coefficients but this merge has " + layers.size() + " layers");
+        float[][] out = new float[rows.size()][];
+        for (int r = 0; r < rows.size(); r++) {
+            JsonArray row = rows.get(r).getAsJsonArray();
+            if (row.size() != tasks.size())
+                throw new IOException(json + ": row " + r + " has " + row.size() + " coefficients but this merge has " + tasks.size() + " tasks");
+            out[r] = new float[row.size()];
+            for (int k = 0; k < row.size(); k++) {
+                out[r][k] = row.get(k).getAsFloat();
+                if (!Float.isFinite(out[r][k])) throw new IOException(json + ": coefficient [" + r + "][" + k + "] is " + out[r][k]);
+            }
+        }
+        return out;
+    }
+
+    /** Tasks down, layers across; white = 0, dark blue = the largest coefficient. */
+    static void heatmap(Path png, List<String> layers, List<String> tasks, float[][] lambdas) throws IOException {
+        int cell = Math.max(4, Math.min(24, 1200 / Math.max(1, layers.size()))), left = 110, top = 30, rowH = 22;
+        int w = left + cell * layers.size() + 70, h = top + rowH * tasks.size() + 40;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        float max = 1e-6f;
+        for (float[] row : lambdas) for (float v : row) max = Math.max(max, v);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (int k = 0; k < tasks.size(); k++) {
+            g.setColor(Color.BLACK);
+            g.drawString(tasks.get(k), 4, top + k * rowH + 15);
+            for (int j = 0; j < layers.size(); j++) {
+                float t = Math.max(0, Math.min(1, lambdas[j][k] / max));
+                g.setColor(new Color(1 - 0.85f * t, 1 - 0.6f * t, 1 - 0.2f * t));
+                g.fillRect(left + j * cell, top + k * rowH, cell, rowH - 2);
+            }
+        }
+        g.setColor(Color.BLACK);
+        g.drawString(String.format(Locale.ROOT, "AdaMerging coefficients (%d layers; darkest = %.3f)", layers.size(), max), left, 18);
+        g.drawString("layer 0", left, top + rowH * tasks.size() + 16);
+        g.drawString("layer " + (layers.size() - 1), left + cell * layers.size() - 50, top + rowH * tasks.size() + 16);
+        g.dispose();
+        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName(), ".tmp");
+        try {
+            ImageIO.write(img, "png", tmp.toFile());
+            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package adamerge.cli;
+
+import adamerge.merging.AdaMerging;
+import adamerge.merging.BatchSampler;
+import adamerge.merging.FisherMerge;
+import adamerge.merging.RegMean;
+import adamerge.merging.TaskArithmetic;
+import adamerge.merging.TaskVector;
+import adamerge.merging.TiesMerge;
+import adamerge.merging.WeightAveraging;
+import adamerge.tensor.Backend;
+import adamerge.tensor.Tensor;
+import adamerge.vit.ClassificationHead;
+import adamerge.vit.ClipCheckpoint;
+import adamerge.vit.ClipVisionEncoder;
+import adamerge.vit.VitConfig;
+import adamerge.vit.data.ImageDataSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code adamerge merge}: every merging method, writing the merged encoder in the input's convention. */
+@Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Merges fine-tuned CLIP image encoders into one.",
+                "Methods: weight-averaging, task-arithmetic, ties, fisher, regmean, adamerging-task, adamerging-layer,",
+                "adamerging-task++, adamerging-layer++. --head and --data are given once per fine-tuned model, in the same order",
+                "(needed by fisher, regmean and adamerging; with labels, the report holds the merged model's per-task accuracy)."})
+public final class MergeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    DeviceOption device;
+
+    @Option(names = "--method", required = true, description = "The merging method (see above).")
+    String method;
+    @Option(names = "--pretrained", required = true, description = "The pretrained encoder checkpoint.")
+    Path pretrained;
+    @Option(names = "--finetuned", required = true, description = "A fine-tuned encoder checkpoint (repeat).")
+    List<Path> finetuned;
+    @Option(names = "--out", required = true, description = "Where to write the merged encoder (safetensors).")
+    Path out;
+    @Option(names = "--config", description = "A built-in config (vit-b-32, vit-b-16, vit-l-14) or a config.json.")
+    Path config;
+    @Option(names = "--head", description = "Classification head of each task (repeat, in --finetuned order).")
+    List<Path> heads = new ArrayList<>();
+    @Option(names = "--data", description = "Unlabeled (or labelled) data of each task (repeat, in --finetuned order).")
+    List<Path> data = new ArrayList<>();
+    @Option(names = "--scale", defaultValue = "0.3", description = "Task arithmetic / TIES scale (default ${DEFAULT-VALUE}).")
+    float scale;
+    @Option(names = "--ties-k", defaultValue = "0.2", description = "TIES: fraction of largest magnitudes kept (default ${DEFAULT-VALUE}).")
+    double tiesK;
+    @Option(names = "--ties-trim", defaultValue = "global", description = "TIES trimming scope: global (official) or per-tensor (mergekit).")
+    String tiesTrim;
+    @Option(names = "--ties-merge", defaultValue = "sum", description = "TIES disjoint merge: sum (AdaMerging's) or mean (the TIES paper's).")
+    String tiesMerge;
+    @Option(names = "--steps", defaultValue = "500", description = "AdaMerging optimisation steps (default ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--batches-per-step", defaultValue = "2", description = "Batches per task per AdaMerging step (default ${DEFAULT-VALUE}, as the official code).")
+    int batchesPerStep;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "AdaMerging Adam learning rate (default ${DEFAULT-VALUE}).")
+    float lr;
+    @Option(names = "--prior", defaultValue = "0.3", description = "Initial AdaMerging coefficient (default ${DEFAULT-VALUE}).")
+    float prior;
+    @Option(names = "--no-clamp", description = "Do not clamp coefficients to [0, 1] (FusionBench's behaviour).")
+    boolean noClamp;
+    @Option(names = "--samples", defaultValue = "256", description = "Fisher / RegMean: samples per task (default ${DEFAULT-VALUE}).")
+    int samples;
+    @Option(names = "--fisher-normalize", description = "Fisher: normalise each task's Fisher by its norm (FusionBench's normalize_fisher_weight).")
+    boolean fisherNormalize;
+    @Option(names = "--regmean-alpha", defaultValue = "0.95", description = "RegMean: off-diagonal scale of the Gram matrices (default ${DEFAULT-VALUE}).")
+    double regmeanAlpha;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch shuffles (default ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--lambdas-out", description = "Write the learned coefficients as JSON (and a heatmap PNG beside it).")
+    Path lambdasOut;
+    @Option(names = "--lambdas-in", description = "Start from these coefficients (JSON as --lambdas-out writes); with --steps 0 just apply them.")
+    Path lambdasIn;
+    @Option(names = "--report", description = "Write a JSON report: settings, per-step loss, per-task accuracy/entropy, time, memory.")
+    Path report;
+
+    @Override
+    public Integer call() throws IOException {
+        long start = System.nanoTime();
+        PrintWriter err = spec.commandLine().getErr();
+        Backend backend = device.activate();
+        boolean ada = method.startsWith("adamerging-");
+        boolean needsData = ada || method.equals("fisher") || method.equals("regmean");
+        checkMethod();
+
+        ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
+        VitConfig cfg = pre.config();
+        List<ClipCheckpoint> fts = new ArrayList<>();
+        List<Map<String, Tensor>> ftSource = new ArrayList<>();
+        for (Path p : finetuned) {
+            ClipCheckpoint ck = ClipCheckpoint.load(p, config);
+            fts.add(ck);
+            ftSource.add(onDevice(pre.sourceOf(ck), backend));
+        }
+        Map<String, Tensor> preSource = onDevice(pre.source(), backend);
+        requireFinite(pretrained, preSource);
+        for (int k = 0; k < fts.size(); k++) requireFinite(finetuned.get(k), ftSource.get(k));
+
+        List<ClassificationHead> hs = new ArrayList<>();
+        List<ImageDataSet> ds = new ArrayList<>();
+        if (needsData || !heads.isEmpty() || !data.isEmpty()) {
+            if (heads.size() != finetuned.size() || data.size() != finetuned.size())
+                throw new IllegalArgumentException(method + " needs one --head and one --data per --finetuned model (" + finetuned.size()
+                        + " models, " + heads.size() + " heads, " + data.size() + " data sets)");
+            for (int k = 0; k < finetuned.size(); k++) {
+                ClassificationHead h = ClassificationHead.load(heads.get(k));
+                if (h.inputDim() != cfg.outputDim())
+                    throw new IllegalArgumentException("head " + heads.get(k) + " takes " + h.inputDim() + "-dim features but the encoder gives " + cfg.outputDim());
+                hs.add(new ClassificationHead(h.name(), h.weight().to(backend), h.bias() == null ? null : h.bias().to(backend)));
+                ds.add(ImageDataSet.open(data.get(k), cfg.imageSize()));
+            }
+        }
+
+        Map<String, Object> rep = new LinkedHashMap<>();
+        rep.put("method", method);
+        rep.put("settings", settings());
+        Map<String, Tensor> merged = switch (method) {
+            case "weight-averaging" -> WeightAveraging.merge(ftSource);
+            case "task-arithmetic" -> TaskArithmetic.merge(preSource, ftSource, scale);
+            case "ties" -> ties().merge(preSource, ftSource);
+            case "fisher" -> fisher(pre, cfg, ftSource, hs, ds);
+            case "regmean" -> regMean(pre, cfg, ftSource, ds);
+            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err);
+        };
+        if (merged == null) return 1; // AdaMerging stopped on a non-finite value (already reported)
+        requireFinite(out, merged);
+
+        if (!ds.isEmpty()) rep.put("tasks", evaluate(cfg, pre.toCanonical(merged), hs, ds, err));
+        pre.write(out, merged);
+        rep.put("wall_s", (System.nanoTime() - start) / 1e9);
+        rep.put("peak_rss_bytes", Memory.peakRssBytes());
+        if (report != null) Json.writeAtomically(report, rep);
+        err.printf(Locale.ROOT, "wrote %s (%s, %d tensors) in %.1f s%n", out, pre.convention(), merged.size(), (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private void checkMethod() {
+        List<String> known = List.of("weight-averaging", "task-arithmetic", "ties", "fisher", "regmean", "adamerging-task",
+                "adamerging-layer", "adamerging-task++", "adamerging-layer++");
+        if (!known.contains(method)) throw new IllegalArgumentException("unknown method '" + method + "': use one of " + known);
+        if (finetuned.isEmpty()) throw new IllegalArgumentException("no --finetuned model given");
+    }
+
+    private TiesMerge ties() {
+        TiesMerge.TrimScope trim = switch (tiesTrim) {
+            case "global" -> TiesMerge.TrimScope.GLOBAL;
+            case "per-tensor" -> TiesMerge.TrimScope.PER_TENSOR;
+            default -> throw new IllegalArgumentException("--ties-trim must be global or per-tensor, not '" + tiesTrim + "'");
+        };
+        TiesMerge.Aggregate agg = switch (tiesMerge) {
+            case "sum" -> TiesMerge.Aggregate.SUM;
+            case "mean" -> TiesMerge.Aggregate.MEAN;
+            default -> throw new IllegalArgumentException("--ties-merge must be sum or mean, not '" + tiesMerge + "'");
+        };
+        return TiesMerge.defaults().withDensity(tiesK).withTrimScope(trim).withAggregate(agg).withScale(scale);
+    }
+
+    private Map<String, Tensor> fisher(ClipCheckpoint pre, VitConfig cfg, List<Map<String, Tensor>> ft, List<ClassificationHead> hs,
+                                       List<ImageDataSet> ds) {
+        List<Map<String, Tensor>> models = new ArrayList<>(), fishers = new ArrayList<>();
+        for (int k = 0; k < ft.size(); k++) {
+            Map<String, Tensor> canonical = pre.toCanonical(ft.get(k));
+            models.add(canonical);
+            fishers.add(FisherMerge.fisher(cfg, canonical, hs.get(k), firstBatches(ds.get(k))));
+        }
+        return pre.toSource(FisherMerge.merge(models, fishers, fisherNormalize));
+    }
+
+    private Map<String, Tensor> regMean(ClipCheckpoint pre, VitConfig cfg, List<Map<String, Tensor>> ft, List<ImageDataSet> ds) {
+        List<Map<String, Tensor>> models = new ArrayList<>(), grams = new ArrayList<>();
+        for (int k = 0; k < ft.size(); k++) {
+            Map<String, Tensor> canonical = pre.toCanonical(ft.get(k));
+            models.add(canonical);
+            grams.add(RegMean.grams(cfg, canonical, firstBatches(ds.get(k))));
+        }
+        return pre.toSource(RegMean.merge(models, grams, regmeanAlpha));
+    }
+
+    /** The first --samples images of a data set, in batches of --batch. */
+    private List<Tensor> firstBatches(ImageDataSet d) {
+        List<Tensor> out = new ArrayList<>();
+        int n = Math.min(samples, d.size());
+        for (int from = 0; from < n; from += batch) out.add(d.batch(from, Math.min(n, from + batch)));
+        return out;
+    }
+
+    private Map<String, Tensor> adaMerging(ClipCheckpoint pre, VitConfig cfg, Map<String, Tensor> preSource, List<Map<String, Tensor>> ft,
+                                           List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err) throws IOException {
+        boolean plusPlus = method.endsWith("++");
+        AdaMerging.Granularity g = method.startsWith("adamerging-layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
+        List<Map<String, Tensor>> taus = plusPlus ? ties().selectedTaskVectors(preSource, ft) : TaskVector.of(preSource, ft);
+        AdaMerging.Options o = AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp);
+        AdaMerging ada = new AdaMerging(cfg, pre, preSource, taus, hs, g, o);
+        List<String> taskNames = taskNames();
+        List<String> rowNames = g == AdaMerging.Granularity.LAYER_WISE ? ada.layers() : List.of("all layers");
+        if (lambdasIn != null) ada.setRawLambdas(Coefficients.read(lambdasIn, rowNames, taskNames));
+
+        List<BatchSampler> samplers = new ArrayList<>();
+        for (int k = 0; k < ds.size(); k++) samplers.add(new BatchSampler(ds.get(k).size(), batch, batchesPerStep, seed + 1000L * k));
+        List<Double> losses = new ArrayList<>();
+        long t0 = System.nanoTime();
+        float[][] lastGood = ada.rawLambdas();
+        for (int s = 1; s <= steps; s++) {
+            List<List<Tensor>> batches = new ArrayList<>();
+            for (int k = 0; k < ds.size(); k++) {
+                List<Tensor> bs = new ArrayList<>();
+                for (int[] idx : samplers.get(k).nextStep()) bs.add(ds.get(k).batch(idx));
+                batches.add(bs);
+            }
+            float loss;
+            try {
+                loss = ada.step(batches);
+            } catch (AdaMerging.NonFiniteException e) {
+                err.println();
+                String saved = "";
+                if (lambdasOut != null) {
+                    ada.setRawLambdas(lastGood);
+                    Coefficients.write(lambdasOut, rowNames, taskNames, ada.coefficients());
+                    saved = "; the last good coefficients (after step " + (s - 1) + ") are in " + lambdasOut;
+                }
+                throw new IllegalStateException("AdaMerging stopped at step " + s + ": " + e.getMessage() + saved + "; no model written");
+            }
+            lastGood = ada.rawLambdas();
+            losses.add((double) loss);
+            double elapsed = (System.nanoTime() - t0) / 1e9, rate = s / elapsed;
+            long eta = Math.round((steps - s) / rate);
+            StringBuilder per = new StringBuilder();
+            float[] tl = ada.lastTaskLoss();
+            for (int k = 0; k < tl.length; k++) per.append(String.format(Locale.ROOT, " %s=%.3f", taskNames.get(k), tl[k] / batchesPerStepOf(ds.get(k))));
+            err.printf(Locale.ROOT, "\rstep %d/%d  loss %.4f  entropy%s  %.2f steps/s  ETA %d:%02d   ", s, steps, loss, per, rate, eta / 60, eta % 60);
+            err.flush();
+        }
+        if (steps > 0) err.println();
+        rep.put("loss_per_step", losses);
+        rep.put("layers", rowNames);
+        rep.put("task_names", taskNames);
+        rep.put("lambdas", ada.coefficients());
+        if (lambdasOut != null) Coefficients.write(lambdasOut, rowNames, taskNames, ada.coefficients());
+        return ada.merged();
+    }
+
+    private int batchesPerStepOf(ImageDataSet d) {
+        return d.size() <= batch ? 1 : batchesPerStep;
+    }
+
+    /** Task names from the fine-tuned files (their folder when the file has a generic name). */
+    private List<String> taskNames() {
+        List<String> names = new ArrayList<>();
+        for (Path p : finetuned) {
+            String f = p.getFileName().toString();
+            String stem = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
+            if (List.of("finetuned", "model", "pytorch_model").contains(stem) && p.toAbsolutePath().getParent() != null)
+                stem = p.toAbsolutePath().getParent().getFileName().toString();
+            names.add(stem);
+        }
+        return names;
+    }
+
+    private List<Map<String, Object>> evaluate(VitConfig cfg, Map<String, Tensor> canonical, List<ClassificationHead> hs, List<ImageDataSet> ds,
+                                               PrintWriter err) {
+        ClipVisionEncoder enc = ClipVisionEncoder.frozen(cfg, canonical);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> names = taskNames();
+        double accSum = 0;
+        int labelled = 0;
+        for (int k = 0; k < hs.size(); k++) {
+            EvalCommand.Result r = EvalCommand.evaluate(enc, hs.get(k), ds.get(k), Math.max(batch, 64), new Progress(err, "images", ds.get(k).size()));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("task", names.get(k));
+            row.put("n", r.n());
+            if (r.labelled()) {
+                row.put("accuracy", r.accuracy());
+                accSum += r.accuracy();
+                labelled++;
+            }
+            row.put("mean_entropy", r.meanEntropy());
+            rows.add(row);
+            err.printf(Locale.ROOT, "%-16s %s  entropy %.4f%n", names.get(k),
+                    r.labelled() ? String.format(Locale.ROOT, "accuracy %.2f%%", 100 * r.accuracy()) : "(no labels)", r.meanEntropy());
+        }
+        if (labelled > 0) err.printf(Locale.ROOT, "%-16s accuracy %.2f%%%n", "average", 100 * accSum / labelled);
+        return rows;
+    }
+
+    private Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("pretrained", pretrained.toString());
+        s.put("finetuned", finetuned.stream().map(Path::toString).toList());
+        s.put("device", device.name());
+        s.put("scale", scale);
+        s.put("ties_k", tiesK);
+        s.put("ties_trim", tiesTrim);
+        s.put("ties_merge", tiesMerge);
+        s.put("steps", steps);
+        s.put("batch", batch);
+        s.put("batches_per_step", batchesPerStep);
+        s.put("lr", lr);
+        s.put("prior", prior);
+        s.put("clamp", !noClamp);
+        s.put("seed", seed);
+        return s;
+    }
+
+    private static Map<String, Tensor> onDevice(Map<String, Tensor> m, Backend b) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v.to(b)));
+        return out;
+    }
+
+    /** NaN or Inf anywhere in a model is an error naming the file and tensor. */
+    static void requireFinite(Path file, Map<String, Tensor> m) {
+        for (Map.Entry<String, Tensor> e : m.entrySet()) {
+            Tensor t = e.getValue();
+            float s = t.abs().sum().item(); // NaN or Inf propagate into the sum
+            if (!Float.isFinite(s)) {
+                for (float v : t.toArray())
+                    if (!Float.isFinite(v))
+                        throw new IllegalArgumentException(file + ": tensor '" + e.getKey() + "' contains " + v);
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package adamerge.cli;
+
+import adamerge.tensor.Tensor;
+import adamerge.vit.ClipCheckpoint;
+import adamerge.vit.io.SafetensorsReader;
+import adamerge.vit.io.SafetensorsWriter;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code adamerge merge} end to end on the PyTorch AdaMerging fixture (merging module's test resources). */
+class MergeCommandTest {
+    static final Path FIXTURES = Path.of("../merging/src/test/resources/fixtures");
+    @TempDir
+    static Path dir;
+    static Map<String, Tensor> f, ft;
+
+    static Map<String, Tensor> read(Path file) throws IOException {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        try (SafetensorsReader r = SafetensorsReader.open(file)) {
+            for (String n : r.names()) if (r.isFloat(n)) m.put(n, Tensor.of(r.tensor(n).toArray(), r.tensor(n).shape()));
+        }
+        return m;
+    }
+
+    static Map<String, Tensor> prefixed(Map<String, Tensor> all, String prefix, String newPrefix) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        all.forEach((k, v) -> {
+            if (k.startsWith(prefix)) m.put(newPrefix + k.substring(prefix.length()), v);
+        });
+        return m;
+    }
+
+    /** Writes the fixture as user files: open_clip checkpoints with the visual. prefix, heads, data sets. */
+    @BeforeAll
+    static void files() throws IOException {
+        f = read(FIXTURES.resolve("adamerging.safetensors"));
+        ft = read(FIXTURES.resolve("adamerging_ft.safetensors"));
+        SafetensorsWriter.write(dir.resolve("pre.safetensors"), prefixed(f, "pre.", "visual."));
+        for (int k = 0; k < 3; k++) {
+            Files.createDirectories(dir.resolve("task" + k));
+            SafetensorsWriter.write(dir.resolve("task" + k + "/finetuned.safetensors"), prefixed(ft, "ft" + k + ".", "visual."));
+            SafetensorsWriter.write(dir.resolve("head" + k + ".safetensors"), Map.of("weight", f.get("head" + k + ".weight")));
+            SafetensorsWriter.write(dir.resolve("data" + k + ".safetensors"), Map.of("pixel_values", f.get("batch" + k)));
+        }
+    }
+
+    record Run(int exit, String err) {
+    }
+
+    static Run merge(String... extra) {
+        List<String> args = new ArrayList<>(List.of("merge", "--pretrained", dir.resolve("pre.safetensors").toString()));
+        for (int k = 0; k < 3; k++) {
+            args.addAll(List.of("--finetuned", dir.resolve("task" + k + "/finetuned.safetensors").toString(),
+                    "--head", dir.resolve("head" + k + ".safetensors").toString(),
+                    "--data", dir.resolve("data" + k + ".safetensors").toString()));
+        }
+        args.addAll(List.of(extra));
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args.toArray(new String[0]));
+        return new Run(code, err.toString());
+    }
+
+    @Test
+    void layerWiseAdaMergingMatchesPyTorch() throws IOException {
+        Path out = dir.resolve("merged.safetensors"), lambdas = dir.resolve("lambdas.json"), report = dir.resolve("report.json");
+        Run r = merge("--method", "adamerging-layer", "--steps", "5", "--out", out.toString(), "--lambdas-out", lambdas.toString(),
+                "--report", report.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonObject j = JsonParser.parseString(Files.readString(lambdas)).getAsJsonObject();
+        assertEquals(List.of("task0", "task1", "task2"), j.getAsJsonArray("tasks").asList().stream().map(e -> e.getAsString()).toList());
+        float[] expected = f.get("layerwise.lambdas.step5").toArray();
+        var rows = j.getAsJsonArray("lambdas");
+        assertEquals(32, rows.size());
+        for (int i = 0; i < expected.length; i++)
+            assertEquals(Math.min(1, Math.max(0, expected[i])), rows.get(i / 3).getAsJsonArray().get(i % 3).getAsFloat(), 1e-5, "lambda " + i);
+        assertTrue(Files.exists(dir.resolve("lambdas.png")));
+        // the merged model keeps the input's keys and is the merge at the learned coefficients
+        ClipCheckpoint merged = ClipCheckpoint.load(out, null);
+        assertTrue(merged.sourceNames().get(0).startsWith("visual."));
+        Tensor pre = f.get("pre.proj"), got = merged.source().get("visual.proj");
+        float[] p = pre.toArray(), g = got.toArray();
+        float[][] tau = new float[3][];
+        for (int k = 0; k < 3; k++) tau[k] = ft.get("ft" + k + ".proj").sub(pre).toArray();
+        var row = rows.get(2).getAsJsonArray(); // proj is layer 2
+        for (int i = 0; i < p.length; i++) {
+            float e = p[i];
+            for (int k = 0; k < 3; k++) e += row.get(k).getAsFloat() * tau[k][i];
+            assertEquals(e, g[i], 1e-6f);
+        }
+        JsonObject rep = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+        assertEquals(5, rep.getAsJsonArray("loss_per_step").size());
+        assertEquals(f.get("layerwise.loss.step1").item(), rep.getAsJsonArray("loss_per_step").get(0).getAsFloat(), 1e-4);
+        assertEquals(3, rep.getAsJsonArray("tasks").size());
+    }
+
+    @Test
+    void resumesFromSavedCoefficients() throws IOException {
+        Path a = dir.resolve("a.json"), b = dir.resolve("b.json");
+        assertEquals(0, merge("--method", "adamerging-task", "--steps", "2", "--out", dir.resolve("m1.safetensors").toString(), "--lambdas-out", a.toString()).exit());
+        Run r = merge("--method", "adamerging-task", "--steps", "0", "--lambdas-in", a.toString(), "--out", dir.resolve("m2.safetensors").toString(),
+                "--lambdas-out", b.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(JsonParser.parseString(Files.readString(a)), JsonParser.parseString(Files.readString(b)));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("m1.safetensors")), Files.readAllBytes(dir.resolve("m2.safetensors")));
+    }
+
+    @Test
+    void taskArithmeticAndTies() throws IOException {
+        Path out = dir.resolve("ta.safetensors");
+        assertEquals(0, merge("--method", "task-arithmetic", "--out", out.toString()).exit());
+        Tensor pre = f.get("pre.ln_post.weight"), sum = pre.mul(0);
+        for (int k = 0; k < 3; k++) sum = sum.add(ft.get("ft" + k + ".ln_post.weight").sub(pre));
+        assertArrayEquals(pre.add(sum.mul(0.3f)).toArray(), read(out).get("visual.ln_post.weight").toArray(), 1e-6f);
+        for (String m : List.of("ties", "weight-averaging", "regmean", "fisher", "adamerging-layer++"))
+            assertEquals(0, merge("--method", m, "--steps", "1", "--out", dir.resolve(m + ".safetensors").toString()).exit(), m);
+    }
+
+    @Test
+    void badInputIsOneLineAndWritesNothing() throws IOException {
+        Map<String, Tensor> bad = prefixed(f, "pre.", "visual.");
+        float[] nan = bad.get("visual.proj").toArray();
+        nan[5] = Float.NaN;
+        bad.put("visual.proj", Tensor.of(nan, bad.get("visual.proj").shape()));
+        SafetensorsWriter.write(dir.resolve("task1/nan.safetensors"), bad);
+        Path out = dir.resolve("never.safetensors");
+        List<String> args = new ArrayList<>(List.of("merge", "--method", "task-arithmetic", "--pretrained", dir.resolve("pre.safetensors").toString(),
+                "--finetuned", dir.resolve("task1/nan.safetensors").toString(), "--out", out.toString()));
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        assertNotEquals(0, cl.execute(args.toArray(new String[0])));
+        assertTrue(err.toString().contains("visual.proj") && err.toString().contains("NaN"), err.toString());
+        assertFalse(Files.exists(out));
+
+        Run r = merge("--method", "adamerging-task", "--out", out.toString(), "--head", dir.resolve("head0.safetensors").toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("one --head and one --data per --finetuned"), r.err());
+        Run missing = merge("--method", "ties", "--out", out.toString(), "--finetuned", dir.resolve("nope.safetensors").toString());
+        assertNotEquals(0, missing.exit());
+        assertTrue(missing.err().contains("nope.safetensors"), missing.err());
+        assertFalse(Files.exists(out));
+    }
+}
