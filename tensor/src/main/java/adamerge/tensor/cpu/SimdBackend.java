@@ -340,6 +340,60 @@ public class SimdBackend extends ScalarBackend {
         return Math.max(Math.max(ld, rowLen), 1);
     }
 
+    // ---- selection ----
+
+    /**
+     * Quickselect instead of the oracle's full sort: TIES thresholds a whole task vector
+     * (87M values for ViT-B/32) per task, where O(n) matters.
+     */
+    @Override
+    public float kthLargestAbs(List<Tensor> xs, long k) {
+        int n = 0;
+        for (Tensor x : xs) n = Math.addExact(n, x.numel());
+        float[] a = new float[n];
+        int at = 0;
+        for (Tensor x : xs) {
+            Tensor c = x.contiguous();
+            float[] src = data(c);
+            int off = c.offset(), base = at, len = c.numel();
+            Parallel.forRange(len, GRAIN, (lo, hi) -> {
+                int i = lo;
+                for (int end = lo + S.loopBound(hi - lo); i < end; i += S.length())
+                    FloatVector.fromArray(S, src, off + i).abs().intoArray(a, base + i);
+                for (; i < hi; i++) a[base + i] = Math.abs(src[off + i]);
+            });
+            at += len;
+        }
+        return select(a, (int) (n - k)); // the (n-k)-th smallest, 0-based
+    }
+
+    /** The value that would sit at index {@code rank} of the sorted array (Hoare partition, median-of-three pivot). */
+    static float select(float[] a, int rank) {
+        int lo = 0, hi = a.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            float pivot = median(a[lo], a[mid], a[hi]);
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    float t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (rank <= j) hi = j;
+            else if (rank >= i) lo = i;
+            else return a[rank]; // between j and i everything equals the pivot
+        }
+        return a[rank];
+    }
+
+    private static float median(float x, float y, float z) {
+        return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    }
+
     // ---- merging ----
 
     @Override

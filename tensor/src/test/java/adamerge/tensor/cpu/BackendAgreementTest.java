@@ -160,6 +160,13 @@ class BackendAgreementTest {
         for (Tensor x : xs) n += x.numel();
         for (long k : new long[]{1, 2, 5, n / 5, n - 1, n})
             assertEquals(SCALAR.kthLargestAbs(xs, k), SIMD.kthLargestAbs(xs, k), "k=" + k);
+        // many duplicates (as trimmed task vectors have) and a large random case
+        SplittableRandom r = new SplittableRandom(3);
+        float[] dup = new float[5000];
+        for (int i = 0; i < dup.length; i++) dup[i] = r.nextInt(7) - 3;
+        List<Tensor> big = List.of(Tensor.of(dup, 5000), random(15, 300, 257));
+        for (long k = 1; k <= 82100; k += 3037)
+            assertEquals(SCALAR.kthLargestAbs(big, k), SIMD.kthLargestAbs(big, k), "k=" + k);
         assertEquals(Shape.numel(new int[]{3}), 3);
     }
 
