@@ -77,13 +77,7 @@ public final class ClipVisionEncoder {
         x = Var.concat(List.of(cls, x), 1).add(w("positional_embedding"));
         x = layerNorm(x, "ln_pre");
 
-        for (int i = 0; i < config.layers(); i++) {
-            String blk = "transformer.resblocks." + i + ".";
-            x = x.add(attention(layerNorm(x, blk + "ln_1"), blk + "attn."));
-            Var h = linear(layerNorm(x, blk + "ln_2"), blk + "mlp.c_fc");
-            h = config.activation() == VitConfig.Activation.GELU ? h.gelu() : h.quickGelu();
-            x = x.add(linear(h, blk + "mlp.c_proj"));
-        }
+        for (int i = 0; i < config.layers(); i++) x = block(x, i);
         Var cls0 = layerNorm(x.select(1, 0), "ln_post");
         return cls0.matmul(w("proj"));
     }
@@ -93,6 +87,15 @@ public final class ClipVisionEncoder {
         try (NoGrad ignored = NoGrad.enter()) {
             return forward(pixels).value();
         }
+    }
+
+    /** Residual block {@code i} (pre-norm): x + attn(ln_1 x), then + c_proj(act(c_fc(ln_2 x))). x is [b, tokens, width]. */
+    public Var block(Var x, int i) {
+        String blk = "transformer.resblocks." + i + ".";
+        x = x.add(attention(layerNorm(x, blk + "ln_1"), blk + "attn."));
+        Var h = linear(layerNorm(x, blk + "ln_2"), blk + "mlp.c_fc");
+        h = config.activation() == VitConfig.Activation.GELU ? h.gelu() : h.quickGelu();
+        return x.add(linear(h, blk + "mlp.c_proj"));
     }
 
     /** Multi-head self-attention with packed q;k;v rows in in_proj (nn.MultiheadAttention's layout). */
