@@ -22,6 +22,8 @@ public class SimdBackend extends ScalarBackend {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Elements per parallel task: below this a fork costs more than it saves. */
     private static final int GRAIN = 1 << 15;
+    /** Below this many multiply-adds a product runs on one core. */
+    private static final long SMALL_PRODUCT_FMAS = 1L << 21;
 
     @Override
     public String name() {
@@ -322,9 +324,16 @@ public class SimdBackend extends ScalarBackend {
         boolean ta = a.stride(2) != 1 || (k == 1 && a.stride(1) == 1 && m > 1), tb = b.stride(2) != 1 || (n == 1 && b.stride(1) == 1 && k > 1);
         int lda = leading(a, ta), ldb = leading(b, tb);
         float[] da = data(a), db = data(b), out = new float[nb * m * n];
-        for (int q = 0; q < nb; q++)
-            Sgemm.multiply(ta, tb, m, n, k, da, a.offset() + q * a.stride(0), lda, db, b.offset() + q * b.stride(0), ldb,
-                    out, q * m * n, n, false);
+        Tensor A = a, B = b;
+        Parallel.Range products = (lo, hi) -> {
+            for (int q = lo; q < hi; q++)
+                Sgemm.multiply(ta, tb, m, n, k, da, A.offset() + q * A.stride(0), lda, db, B.offset() + q * B.stride(0), ldb,
+                        out, q * m * n, n, false);
+        };
+        // Many small products (attention's per-head scores) go to the cores whole; a big one is split inside Sgemm.
+        long fmas = (long) m * n * k;
+        if (nb > 1 && fmas < SMALL_PRODUCT_FMAS) Parallel.forRange(nb, (int) Math.max(1, SMALL_PRODUCT_FMAS / Math.max(fmas, 1)), products);
+        else products.run(0, nb);
         return wrap(out, nb, m, n);
     }
 

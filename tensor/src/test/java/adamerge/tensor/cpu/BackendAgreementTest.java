@@ -147,6 +147,9 @@ class BackendAgreementTest {
                     : (tb ? random(trial + 100, b, n, k).transpose(1, 2) : random(trial + 100, b, k, n));
             assertClose(SCALAR.matmul(a, bb), SIMD.matmul(a, bb), 1e-5f * Math.max(1, k), "matmul " + b + "x" + m + "x" + k + "x" + n);
         }
+        // many small products at once (attention scores): split over the cores by batch
+        Tensor q = random(30, 192, 50, 64), kT = random(31, 192, 50, 64).transpose(1, 2);
+        assertClose(SCALAR.matmul(q, kT), SIMD.matmul(q, kT), 1e-5f * 64, "batched attention scores");
         Tensor empty = SIMD.matmul(random(1, 1, 0, 4), random(2, 1, 4, 3));
         assertArrayEquals(new int[]{1, 0, 3}, empty.shape());
         Tensor zeroK = SIMD.matmul(random(1, 1, 2, 0), random(2, 1, 0, 3));
