@@ -17,7 +17,6 @@ public final class MappedStorage extends Storage {
     public final MemorySegment segment;
     public final DType dtype;
     private final int size;
-    private float[] heapCopy; // filled by the first kernel that needs a float array
 
     public MappedStorage(MemorySegment segment, DType dtype) {
         if (segment.byteSize() % dtype.bytes != 0 || segment.byteSize() / dtype.bytes > Integer.MAX_VALUE)
@@ -54,13 +53,14 @@ public final class MappedStorage extends Storage {
         }
     }
 
-    /** The elements as a float array, converted once and kept for later kernels. */
-    public synchronized float[] toFloatArray() {
-        if (heapCopy == null) {
-            float[] a = new float[size];
-            read(0, a, 0, size);
-            heapCopy = a;
-        }
-        return heapCopy;
+    /**
+     * The elements as a new float array. Nothing is kept: a mapped checkpoint costs heap only
+     * while a kernel works on it (merging eight ViT-B/32 models would otherwise hold eight
+     * extra copies).
+     */
+    public float[] toFloatArray() {
+        float[] a = new float[size];
+        read(0, a, 0, size);
+        return a;
     }
 }

@@ -416,12 +416,14 @@ public class SimdBackend extends ScalarBackend {
         }
         float[] out = new float[base.numel()];
         float[] b = data(base);
+        float[][] td = new float[ts.size()][];
+        for (int k = 0; k < td.length; k++) td[k] = data(ts.get(k));
         int bo = base.offset();
         // One pass over the output per task keeps each tau streaming through the cache once.
         Parallel.forRange(out.length, GRAIN, (lo, hi) -> {
             System.arraycopy(b, bo + lo, out, lo, hi - lo);
             for (int k = 0; k < ts.size(); k++) {
-                float[] t = data(ts.get(k));
+                float[] t = td[k];
                 int to = ts.get(k).offset();
                 float c = lambdas[k];
                 int i = lo;
