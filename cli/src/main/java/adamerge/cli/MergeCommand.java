@@ -85,6 +85,8 @@ public final class MergeCommand implements Callable<Integer> {
     double regmeanAlpha;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch shuffles (default ${DEFAULT-VALUE}).")
     long seed;
+    @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory).")
+    String tvDtype;
     @Option(names = "--lambdas-out", description = "Write the learned coefficients as JSON (and a heatmap PNG beside it).")
     Path lambdasOut;
     @Option(names = "--lambdas-in", description = "Start from these coefficients (JSON as --lambdas-out writes); with --steps 0 just apply them.")
@@ -207,6 +209,7 @@ public final class MergeCommand implements Callable<Integer> {
         boolean plusPlus = method.endsWith("++");
         AdaMerging.Granularity g = method.startsWith("adamerging-layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
         List<Map<String, Tensor>> taus = plusPlus ? ties().selectedTaskVectors(preSource, ft) : TaskVector.of(preSource, ft);
+        taus = inTvDtype(taus);
         AdaMerging.Options o = AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp);
         AdaMerging ada = new AdaMerging(cfg, pre, preSource, taus, hs, g, o);
         List<String> taskNames = taskNames();
@@ -255,6 +258,20 @@ public final class MergeCommand implements Callable<Integer> {
         rep.put("lambdas", ada.coefficients());
         if (lambdasOut != null) Coefficients.write(lambdasOut, rowNames, taskNames, ada.coefficients());
         return ada.merged();
+    }
+
+    /** Task vectors in the --tv-dtype storage (F16 halves their memory; kernels convert on read). */
+    private List<Map<String, Tensor>> inTvDtype(List<Map<String, Tensor>> taus) {
+        if (tvDtype.equals("f32")) return taus;
+        if (!tvDtype.equals("f16")) throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
+        if (!device.name().equals("cpu")) throw new IllegalArgumentException("--tv-dtype f16 is implemented for --device cpu only");
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        for (Map<String, Tensor> tau : taus) {
+            Map<String, Tensor> h = new LinkedHashMap<>();
+            tau.forEach((k, v) -> h.put(k, v.storedAs(adamerge.tensor.DType.F16)));
+            out.add(h);
+        }
+        return out;
     }
 
     private int batchesPerStepOf(ImageDataSet d) {
@@ -316,6 +333,7 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("prior", prior);
         s.put("clamp", !noClamp);
         s.put("seed", seed);
+        s.put("tv_dtype", tvDtype);
         return s;
     }
 

@@ -123,6 +123,19 @@ class MergeCommandTest {
     }
 
     @Test
+    void halfPrecisionTaskVectorsStayClose() throws IOException {
+        Path a = dir.resolve("f32.json"), b = dir.resolve("f16.json");
+        assertEquals(0, merge("--method", "adamerging-layer", "--steps", "3", "--out", dir.resolve("h1.safetensors").toString(), "--lambdas-out", a.toString()).exit());
+        assertEquals(0, merge("--method", "adamerging-layer", "--steps", "3", "--tv-dtype", "f16", "--out", dir.resolve("h2.safetensors").toString(),
+                "--lambdas-out", b.toString()).exit());
+        var ra = JsonParser.parseString(Files.readString(a)).getAsJsonObject().getAsJsonArray("lambdas");
+        var rb = JsonParser.parseString(Files.readString(b)).getAsJsonObject().getAsJsonArray("lambdas");
+        for (int i = 0; i < ra.size(); i++)
+            for (int k = 0; k < 3; k++)
+                assertEquals(ra.get(i).getAsJsonArray().get(k).getAsFloat(), rb.get(i).getAsJsonArray().get(k).getAsFloat(), 1e-4);
+    }
+
+    @Test
     void taskArithmeticAndTies() throws IOException {
         Path out = dir.resolve("ta.safetensors");
         assertEquals(0, merge("--method", "task-arithmetic", "--out", out.toString()).exit());

@@ -235,6 +235,18 @@ public final class Tensor {
         return isContiguous() ? this : backend().copy(this);
     }
 
+    /**
+     * A copy stored as {@code dtype} (F16/BF16 halve the memory; every kernel converts on read),
+     * or this tensor itself for F32. CPU only.
+     */
+    public Tensor storedAs(DType dtype) {
+        if (dtype == DType.F32) return this;
+        float[] v = toArray();
+        short[] bits = new short[v.length];
+        for (int i = 0; i < v.length; i++) bits[i] = dtype == DType.F16 ? DType.floatToF16(v[i]) : DType.floatToBf16(v[i]);
+        return new Tensor(new MappedStorage(java.lang.foreign.MemorySegment.ofArray(bits), dtype), shape);
+    }
+
     /** A contiguous copy on {@code target}. */
     public Tensor to(Backend target) {
         return target == backend() ? this : target.fromArray(toArray(), shape);

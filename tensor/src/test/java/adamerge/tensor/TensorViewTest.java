@@ -118,6 +118,17 @@ class TensorViewTest {
     }
 
     @Test
+    void halfPrecisionStorageConvertsOnRead() {
+        Tensor x = Tensor.of(new float[]{1.5f, -0.1f, 3e-5f, 1000f}, 2, 2);
+        Tensor h = x.storedAs(DType.F16);
+        assertEquals(DType.F16, ((MappedStorage) h.storage()).dtype);
+        assertArrayEquals(x.toArray(), h.toArray(), 1e-3f);
+        assertArrayEquals(x.mul(2).toArray(), h.mul(2).toArray(), 2e-3f);
+        assertArrayEquals(x.toArray(), x.storedAs(DType.BF16).toArray(), 4f); // bf16 keeps 8 bits of mantissa
+        assertEquals(1000f, x.storedAs(DType.BF16).get(1, 1), 4f);
+    }
+
+    @Test
     void halfPrecisionConversions() {
         assertEquals(1.5f, DType.bf16ToFloat(DType.floatToBf16(1.5f)));
         assertEquals(0.1f, DType.bf16ToFloat(DType.floatToBf16(0.1f)), 1e-3f);

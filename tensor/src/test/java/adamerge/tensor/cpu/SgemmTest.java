@@ -34,7 +34,7 @@ class SgemmTest {
         for (int layout = 0; layout < 4; layout++) {
             boolean ta = (layout & 2) != 0, tb = (layout & 1) != 0;
             check(rnd, ta, tb, 130, 64 * Sgemm.NR + 3, 520, layout % 2 == 0);
-            check(rnd, ta, tb, 301, 41, 300, layout % 2 == 1);
+            check(rnd, ta, tb, 601, 41, 300, layout % 2 == 1);
         }
     }
 
