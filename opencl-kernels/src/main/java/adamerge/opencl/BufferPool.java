@@ -17,14 +17,22 @@ import java.util.Map;
  */
 final class BufferPool {
     private final cl_context context;
-    private final long limitBytes;
+    private final long limitBytes, softLimitBytes;
     private final Map<Integer, ArrayDeque<cl_mem>> free = new HashMap<>();
-    private long pooledBytes;
+    private long pooledBytes, allocatedBytes, peakBytes;
     private boolean closed;
 
-    BufferPool(cl_context context, long limitBytes) {
+    /**
+     * @param limitBytes     most bytes kept pooled for reuse
+     * @param softLimitBytes device bytes above which a new buffer first asks the garbage collector
+     *                       for the unreachable tensors' buffers (device memory does not press the
+     *                       Java heap, so without this a loop fills the device before a GC runs)
+     */
+    BufferPool(cl_context context, long limitBytes, long softLimitBytes) {
         this.context = context;
         this.limitBytes = limitBytes;
+        this.softLimitBytes = softLimitBytes;
+        this.nextReclaimAt = softLimitBytes;
     }
 
     synchronized cl_mem take(int capacity) {
@@ -34,12 +42,13 @@ final class BufferPool {
             pooledBytes -= 4L * capacity;
             return q.pop();
         }
+        if (allocatedBytes + 4L * capacity > nextReclaimAt) reclaim();
         try {
-            return CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * capacity, null, null);
+            return created(CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * capacity, null, null), capacity);
         } catch (CLException e) { // out of device memory: give the pooled buffers back and try once more
             trim();
             try {
-                return CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * capacity, null, null);
+                return created(CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * capacity, null, null), capacity);
             } catch (CLException again) {
                 throw new IllegalStateException("cannot allocate a device buffer of " + capacity + " floats ("
                         + again.getMessage() + "): release tensors you no longer need (DeviceStorage.release) or use a smaller batch", again);
@@ -47,19 +56,72 @@ final class BufferPool {
         }
     }
 
+    private cl_mem created(cl_mem mem, int capacity) {
+        allocatedBytes += 4L * capacity;
+        peakBytes = Math.max(peakBytes, allocatedBytes);
+        return mem;
+    }
+
+    /**
+     * Runs a GC and waits (up to a second) while the cleaners of unreachable tensors give their
+     * buffers back; then releases the pooled ones. Some drivers (NVIDIA's) allocate lazily and
+     * report an exhausted device only at the next enqueue, so waiting for clCreateBuffer to fail
+     * is too late.
+     */
+    private void reclaim() {
+        System.gc();
+        try {
+            long last;
+            int waits = 0;
+            do { // give() runs on the cleaner thread and needs this monitor, which wait() lets go
+                last = allocatedBytes;
+                wait(20);
+            } while (allocatedBytes < last && ++waits < 50); // stop once a wait brings nothing back
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        trim();
+        reclaims++;
+        // A live set near the soft limit must not cost a GC per allocation: let it grow a quarter first.
+        nextReclaimAt = Math.max(softLimitBytes, allocatedBytes + allocatedBytes / 4);
+    }
+
+    private long reclaims, nextReclaimAt;
+
+    /** How often {@link #reclaim()} ran. */
+    synchronized long reclaims() {
+        return reclaims;
+    }
+
+    /** Bytes in device buffers this pool created and has not released (in use or pooled). */
+    synchronized long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    /** The most {@link #allocatedBytes()} ever reached. */
+    synchronized long peakBytes() {
+        return peakBytes;
+    }
+
     synchronized void give(cl_mem mem, int capacity) {
         if (closed || pooledBytes + 4L * capacity > limitBytes) {
             CL.clReleaseMemObject(mem);
+            allocatedBytes -= 4L * capacity;
+            notifyAll();
             return;
         }
         free.computeIfAbsent(capacity, c -> new ArrayDeque<>()).push(mem);
         pooledBytes += 4L * capacity;
+        notifyAll();
     }
 
     /** Releases every pooled buffer. */
     synchronized void trim() {
-        for (ArrayDeque<cl_mem> q : free.values())
-            for (cl_mem m : q) CL.clReleaseMemObject(m);
+        for (Map.Entry<Integer, ArrayDeque<cl_mem>> e : free.entrySet())
+            for (cl_mem m : e.getValue()) {
+                CL.clReleaseMemObject(m);
+                allocatedBytes -= 4L * e.getKey();
+            }
         free.clear();
         pooledBytes = 0;
     }

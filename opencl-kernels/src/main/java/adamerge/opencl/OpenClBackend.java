@@ -14,6 +14,7 @@ import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
@@ -22,6 +23,8 @@ import org.jocl.cl_queue_properties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +43,15 @@ import java.util.Map;
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
     private static final String[] SOURCES = {"elementwise.cl", "rows.cl"};
+    /**
+     * Uploads up to this many floats are staged and enqueued without blocking: a blocking write
+     * waits for the whole in-order queue, and the autograd rules upload a scalar for every op
+     * with a float operand. The property {@code adamerge.opencl.syncUploads=true} turns it off.
+     */
+    private static final int STAGING_FLOATS = 1 << 22, ASYNC_UPLOAD_LIMIT = 1 << 20;
+    private static final boolean SYNC_UPLOADS = Boolean.getBoolean("adamerge.opencl.syncUploads");
+    /** Halve the GEMM tile for products too small to fill the device; -Dadamerge.opencl.smallTiles=false turns it off. */
+    private static final boolean SMALL_TILES = !"false".equals(System.getProperty("adamerge.opencl.smallTiles"));
     private static final int ELEMENTWISE_GROUP = 256, MAX_ROW_GROUP = 256, SERIAL_ROW_LIMIT = 64, MAX_GRID_GROUPS = 256;
 
     private final OpenClDevices.Device device;
@@ -53,6 +65,14 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     private final long maxGroup, localMemBytes;
     private GemmConfig gemmConfig;
     private boolean closed;
+    /** Host memory of the non-blocking uploads; a region is reused only after a wait on the queue. */
+    private ByteBuffer staging;
+    private int stagingUsed;
+    private long launches, uploads, waits;
+
+    /** Counts since the backend was opened: kernels enqueued, host-to-device uploads, waits on the queue. */
+    public record Stats(long launches, long uploads, long waits) {
+    }
 
     /** "opencl" (the first GPU, else the first device) or "opencl:N" (device N of {@link OpenClDevices#list()}). */
     public static OpenClBackend open(String spec) {
@@ -74,7 +94,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             queue = createQueue(context, id, device.openclVersion());
             maxGroup = OpenClDevices.deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE);
             localMemBytes = OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
-            pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4));
+            long softMiB = Long.getLong("adamerge.opencl.softLimitMiB", device.globalMemBytes() / 2 >> 20);
+            pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4), softMiB << 20);
             StringBuilder src = new StringBuilder();
             for (String s : SOURCES) src.append(source(s)).append('\n');
             program = build(src.toString(), "");
@@ -86,8 +107,48 @@ public final class OpenClBackend implements Backend, AutoCloseable {
 
     @SuppressWarnings("deprecation")
     private static cl_command_queue createQueue(cl_context context, cl_device_id id, String version) {
-        if (version.startsWith("OpenCL 1.")) return CL.clCreateCommandQueue(context, id, 0, null); // no 2.0 entry point
-        return CL.clCreateCommandQueueWithProperties(context, id, new cl_queue_properties(), null);
+        long flags = PROFILE ? CL.CL_QUEUE_PROFILING_ENABLE : 0;
+        if (version.startsWith("OpenCL 1.")) return CL.clCreateCommandQueue(context, id, flags, null); // no 2.0 entry point
+        cl_queue_properties props = new cl_queue_properties();
+        if (PROFILE) props.addProperty(CL.CL_QUEUE_PROPERTIES, flags);
+        return CL.clCreateCommandQueueWithProperties(context, id, props, null);
+    }
+
+    // ---- profiling (-Dadamerge.opencl.profile=true): device time per kernel name ----
+
+    private static final boolean PROFILE = Boolean.getBoolean("adamerge.opencl.profile");
+    private final List<String> profiledNames = new ArrayList<>();
+    private final List<cl_event> profiledEvents = new ArrayList<>();
+    private final Map<String, long[]> profile = new HashMap<>();
+
+    /** Kernel name -> {launches, device nanoseconds} since the last reset; empty unless profiling is on. */
+    public synchronized Map<String, long[]> profile() {
+        drainProfile();
+        Map<String, long[]> copy = new HashMap<>();
+        profile.forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
+    }
+
+    public synchronized void resetProfile() {
+        drainProfile();
+        profile.clear();
+    }
+
+    private void drainProfile() {
+        if (profiledEvents.isEmpty()) return;
+        CL.clWaitForEvents(profiledEvents.size(), profiledEvents.toArray(new cl_event[0]));
+        long[] t0 = new long[1], t1 = new long[1];
+        for (int i = 0; i < profiledEvents.size(); i++) {
+            cl_event e = profiledEvents.get(i);
+            CL.clGetEventProfilingInfo(e, CL.CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(t0), null);
+            CL.clGetEventProfilingInfo(e, CL.CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(t1), null);
+            long[] acc = profile.computeIfAbsent(profiledNames.get(i), k -> new long[2]);
+            acc[0]++;
+            acc[1] += t1[0] - t0[0];
+            CL.clReleaseEvent(e);
+        }
+        profiledEvents.clear();
+        profiledNames.clear();
     }
 
     private static OpenClDevices.Device pick(int platformIndex, int deviceIndex) {
@@ -120,8 +181,49 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         if (n != data.length)
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements but " + data.length + " were given");
         DeviceStorage s = allocate(n);
-        if (n > 0) CL.clEnqueueWriteBuffer(queue, s.mem(), true, 0, 4L * n, Pointer.to(data), 0, null, null);
+        if (n == 0) return new Tensor(s, shape.clone());
+        uploads++;
+        if (SYNC_UPLOADS || n > ASYNC_UPLOAD_LIMIT) {
+            CL.clEnqueueWriteBuffer(queue, s.mem(), true, 0, 4L * n, Pointer.to(data), 0, null, null);
+            waited();
+        } else {
+            if (staging == null) staging = ByteBuffer.allocateDirect(4 * STAGING_FLOATS).order(ByteOrder.nativeOrder());
+            int at = (stagingUsed + 15) & ~15; // 64-byte aligned regions
+            if (at + n > STAGING_FLOATS) { // every earlier upload must have been read before the region is reused
+                CL.clFinish(queue);
+                waited();
+                at = 0;
+            }
+            ByteBuffer region = staging.slice(4 * at, 4 * n).order(ByteOrder.nativeOrder());
+            region.asFloatBuffer().put(data);
+            CL.clEnqueueWriteBuffer(queue, s.mem(), false, 0, 4L * n, Pointer.to(region), 0, null, null);
+            stagingUsed = at + n;
+        }
         return new Tensor(s, shape.clone());
+    }
+
+    /** After a wait on the in-order queue every enqueued upload has completed: the staging memory is free again. */
+    private void waited() {
+        waits++;
+        stagingUsed = 0;
+    }
+
+    public synchronized Stats stats() {
+        return new Stats(launches, uploads, waits);
+    }
+
+    /** Bytes of device buffers held now (in use or pooled for reuse) and the most ever held. */
+    public long deviceBytes() {
+        return pool.allocatedBytes();
+    }
+
+    public long peakDeviceBytes() {
+        return pool.peakBytes();
+    }
+
+    /** How often an allocation past the soft limit (property adamerge.opencl.softLimitMiB, default half the device) ran a GC first. */
+    public long reclaims() {
+        return pool.reclaims();
     }
 
     @Override
@@ -131,6 +233,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         if (n == 0) return out;
         Tensor c = x.isContiguous() ? x : copy(x);
         CL.clEnqueueReadBuffer(queue, mem(c), true, 4L * c.offset(), 4L * n, Pointer.to(out), 0, null, null);
+        waited();
         if (c != x) storage(c).release();
         return out;
     }
@@ -303,6 +406,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             for (int shift = 24; shift >= 0; shift -= 8) {
                 Arrays.fill(hist, 0);
                 CL.clEnqueueWriteBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
+                waited();
                 for (Tensor x : xs) {
                     ViewLayout l = ViewLayout.of(x.shape(), x.strides());
                     if (l.numel() == 0) continue;
@@ -311,6 +415,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
                             .arg(h).local(4L * 256).grid(l.numel(), ls);
                 }
                 CL.clEnqueueReadBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
+                waited();
                 int digit = 0;
                 long below = 0;
                 while (digit < 255 && rank >= below + Integer.toUnsignedLong(hist[digit])) below += Integer.toUnsignedLong(hist[digit++]);
@@ -347,6 +452,11 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         else { cb = copy(b); sb = cb.strides(); bRowMajor = true; }
         if (nb == 1) { sa[0] = 0; sb[0] = 0; }
         GemmConfig cfg = gemmConfig();
+        // A product of fewer tiles than compute units leaves the device partly idle: halve the tile.
+        if (SMALL_TILES && (long) nb * ceilDiv(m, cfg.ts()) * ceilDiv(n, cfg.ts()) < device.computeUnits() && cfg.ts() >= 64) {
+            GemmConfig half = new GemmConfig(cfg.ts() / 2, Math.max(2, cfg.wpt() / 2));
+            if (fits(half)) cfg = half;
+        }
         gemm(cfg, nb, m, n, k, mem(ca), ca.offset(), sa, aRowMajor, mem(cb), cb.offset(), sb, bRowMajor, mem(out));
         Reference.reachabilityFence(a);
         Reference.reachabilityFence(b);
@@ -365,7 +475,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             gemmKernels.put(cfg, kernel);
         }
         int rts = cfg.ts() / cfg.wpt();
-        new Launch(kernel).arg(m).arg(n).arg(k)
+        new Launch(kernel, "gemm").arg(m).arg(n).arg(k)
                 .arg(a).arg(aOff).arg(sa[0]).arg(sa[1]).arg(sa[2]).arg(aRowMajor ? 1 : 0)
                 .arg(b).arg(bOff).arg(sb[0]).arg(sb[1]).arg(sb[2]).arg(bRowMajor ? 1 : 0)
                 .arg(c)
@@ -385,8 +495,9 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     }
 
     /** Waits for every enqueued kernel (for timing). */
-    public void finish() {
+    public synchronized void finish() {
         CL.clFinish(queue);
+        waited();
     }
 
     // ---- merging kernels ----
@@ -422,6 +533,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         }
         Tensor sums = reduce(Reduce.SUM, partial, 1);
         CL.clEnqueueReadBuffer(queue, mem(sums), true, 0, 4L * count, Pointer.to(out), 0, null, null);
+        waited();
         storage(partial).release();
         storage(sums).release();
         return out;
@@ -508,7 +620,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
 
     private Launch kernel(String name) {
         cl_kernel k = kernels.computeIfAbsent(name, s -> CL.clCreateKernel(program, s, null));
-        return new Launch(k);
+        return new Launch(k, name);
     }
 
     private cl_program build(String source, String options) {
@@ -539,11 +651,13 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     /** Sets a kernel's arguments in order, then enqueues it. */
     private final class Launch {
         private final cl_kernel kernel;
+        private final String name;
         private final List<Tensor> keep = new ArrayList<>(4);
         private int index;
 
-        Launch(cl_kernel kernel) {
+        Launch(cl_kernel kernel, String name) {
             this.kernel = kernel;
+            this.name = name;
         }
 
         Launch arg(int v) {
@@ -609,7 +723,14 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         }
 
         void run(long[] global, long[] local) {
-            CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, null);
+            cl_event event = PROFILE ? new cl_event() : null;
+            CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, event);
+            launches++;
+            if (event != null) {
+                profiledEvents.add(event);
+                profiledNames.add(name);
+                if (profiledEvents.size() >= 8192) drainProfile();
+            }
             Reference.reachabilityFence(keep); // enqueued commands keep their buffers alive from here on
         }
     }
