@@ -1,27 +1,47 @@
 package adamerge.autograd;
 
+import adamerge.tensor.Tensor;
+
 /**
- * The record of one operation in the graph: its inputs and the rule that turns the output's
- * gradient into input gradients. The rule's closure holds whatever activations it saved; both
- * are dropped as soon as the rule has run, so a backward pass frees memory as it goes.
+ * The graph side of a {@link Var} that needs a gradient: the nodes of its inputs, the rule that
+ * turns its gradient into theirs, and the gradient accumulated so far. A node holds no values
+ * of its own: the rule's closure captures exactly the tensors its formula needs, so an
+ * intermediate value nobody saved is freed as soon as the forward pass moves on. Rule and
+ * inputs are dropped once the rule has run.
  */
 final class Node {
-    /** Adds the input gradients for the given output gradient (via {@link Var#accumulate}). */
+    /** Adds the input gradients for the given output gradient (via {@link #accumulate}). */
     @FunctionalInterface
     interface Rule {
-        void backward(adamerge.tensor.Tensor gradOut);
+        void backward(Tensor gradOut);
     }
 
-    Var[] inputs;
+    final int[] shape;
+    Node[] inputs;
     Rule rule;
+    Tensor grad;
 
-    Node(Var[] inputs, Rule rule) {
+    Node(int[] shape, Node[] inputs, Rule rule) {
+        this.shape = shape;
         this.inputs = inputs;
         this.rule = rule;
+    }
+
+    boolean isLeaf() {
+        return inputs == null && rule == null;
     }
 
     void release() {
         inputs = null;
         rule = null;
+    }
+
+    /** Adds {@code g} to the gradient of {@code n}; a null node needs no gradient. */
+    static void accumulate(Node n, Tensor g) {
+        if (n == null) return;
+        if (!java.util.Arrays.equals(g.shape(), n.shape))
+            throw new IllegalStateException("gradient of shape " + java.util.Arrays.toString(g.shape()) + " for a var of shape "
+                    + java.util.Arrays.toString(n.shape));
+        n.grad = n.grad == null ? g : n.grad.add(g);
     }
 }

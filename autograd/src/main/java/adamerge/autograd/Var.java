@@ -20,13 +20,15 @@ import java.util.Set;
  */
 public final class Var {
     private Tensor value;
-    private Tensor grad;
-    private final boolean requiresGrad;
-    private Node node; // null for leaves and for vars that need no gradient
+    private final Node node; // null when no gradient is needed
+
+    private Var(Tensor value, Node node) {
+        this.value = value;
+        this.node = node;
+    }
 
     public Var(Tensor value, boolean requiresGrad) {
-        this.value = value;
-        this.requiresGrad = requiresGrad;
+        this(value, requiresGrad ? new Node(value.shape(), null, null) : null);
     }
 
     /** A leaf whose gradient is wanted (a weight, a merging coefficient). */
@@ -45,23 +47,23 @@ public final class Var {
 
     /** The accumulated gradient, or null if none reached this var. */
     public Tensor grad() {
-        return grad;
+        return node == null ? null : node.grad;
     }
 
     public boolean requiresGrad() {
-        return requiresGrad;
+        return node != null;
     }
 
     /** Replaces a leaf's value (optimisers do this). */
     public void setValue(Tensor v) {
-        if (node != null) throw new IllegalStateException("only leaves can be assigned");
+        if (node != null && !node.isLeaf()) throw new IllegalStateException("only leaves can be assigned");
         if (!Arrays.equals(v.shape(), value.shape()))
             throw new IllegalArgumentException("new value of shape " + Arrays.toString(v.shape()) + " for a var of shape " + Arrays.toString(value.shape()));
         value = v;
     }
 
     public void zeroGrad() {
-        grad = null;
+        if (node != null) node.grad = null;
     }
 
     public int[] shape() {
@@ -78,22 +80,16 @@ public final class Var {
 
     // ---- the graph ----
 
+    /** The output of an op: it records {@code rule} when an input needs a gradient and no NoGrad scope is open. */
     private static Var record(Tensor value, Node.Rule rule, Var... inputs) {
-        if (NoGrad.active()) return new Var(value, false);
+        if (NoGrad.active()) return new Var(value, null);
+        Node[] ins = new Node[inputs.length];
         boolean needs = false;
-        for (Var in : inputs) needs |= in.requiresGrad;
-        if (!needs) return new Var(value, false);
-        Var out = new Var(value, true);
-        out.node = new Node(inputs, rule);
-        return out;
-    }
-
-    /** Adds {@code g} to this var's gradient (no-op when it needs none). */
-    void accumulate(Tensor g) {
-        if (!requiresGrad) return;
-        if (!Arrays.equals(g.shape(), value.shape()))
-            throw new IllegalStateException("gradient of shape " + Arrays.toString(g.shape()) + " for a var of shape " + Arrays.toString(value.shape()));
-        grad = grad == null ? g : grad.add(g);
+        for (int i = 0; i < inputs.length; i++) {
+            ins[i] = inputs[i].node;
+            needs |= ins[i] != null;
+        }
+        return new Var(value, needs ? new Node(value.shape(), ins, rule) : null);
     }
 
     /** Backpropagates from a one-element var. */
@@ -105,41 +101,39 @@ public final class Var {
 
     /**
      * Backpropagates {@code gradOut}. Each rule runs once, after every rule that feeds it, then
-     * drops its saved activations; gradients of intermediate vars are dropped once consumed.
+     * drops what it saved; gradients of intermediate nodes are dropped once consumed.
      */
     public void backward(Tensor gradOut) {
-        if (!requiresGrad) throw new IllegalStateException("this var does not depend on anything that requires a gradient");
-        List<Var> order = topologicalOrder();
-        accumulate(gradOut);
+        if (node == null) throw new IllegalStateException("this var does not depend on anything that requires a gradient");
+        List<Node> order = topologicalOrder(node);
+        Node.accumulate(node, gradOut);
         for (int i = order.size() - 1; i >= 0; i--) {
-            Var v = order.get(i);
-            Node n = v.node;
-            if (n == null) continue;
-            Tensor g = v.grad;
-            v.grad = null;
-            if (g != null) n.rule.backward(g);
+            Node n = order.get(i);
+            if (n.isLeaf()) continue;
+            Tensor g = n.grad;
+            n.grad = null;
+            if (g != null && n.rule != null) n.rule.backward(g);
             n.release();
-            v.node = null;
         }
     }
 
-    /** Vars reachable from this one, each after all of its inputs (iterative DFS, no recursion limit). */
-    private List<Var> topologicalOrder() {
-        List<Var> order = new ArrayList<>();
-        Set<Var> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Var> stack = new ArrayDeque<>();
+    /** Nodes reachable from {@code root}, each after all of its inputs (iterative DFS, no recursion limit). */
+    private static List<Node> topologicalOrder(Node root) {
+        List<Node> order = new ArrayList<>();
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Node> stack = new ArrayDeque<>();
         ArrayDeque<Integer> next = new ArrayDeque<>(); // index of the next input to visit, per stack entry
-        stack.push(this);
+        stack.push(root);
         next.push(0);
-        seen.add(this);
+        seen.add(root);
         while (!stack.isEmpty()) {
-            Var v = stack.peek();
+            Node v = stack.peek();
             int i = next.pop();
-            Var[] ins = v.node == null ? new Var[0] : v.node.inputs;
+            Node[] ins = v.inputs == null ? new Node[0] : v.inputs;
             if (i < ins.length) {
                 next.push(i + 1);
-                Var in = ins[i];
-                if (in.requiresGrad && seen.add(in)) {
+                Node in = ins[i];
+                if (in != null && seen.add(in)) {
                     stack.push(in);
                     next.push(0);
                 }
@@ -160,48 +154,59 @@ public final class Var {
         return g;
     }
 
+    private static void acc(Node n, Tensor g) {
+        Node.accumulate(n, g);
+    }
+
     // ---- elementwise ----
+    // Rules capture input nodes (na, nb), shapes and only the tensors their formula reads.
 
     public Var add(Var o) {
-        Var a = this;
+        Node na = node, nb = o.node;
+        int[] sa = shape(), sb = o.shape();
         return record(value.add(o.value), g -> {
-            a.accumulate(unbroadcast(g, a.shape()));
-            o.accumulate(unbroadcast(g, o.shape()));
-        }, a, o);
+            acc(na, unbroadcast(g, sa));
+            acc(nb, unbroadcast(g, sb));
+        }, this, o);
     }
 
     public Var sub(Var o) {
-        Var a = this;
+        Node na = node, nb = o.node;
+        int[] sa = shape(), sb = o.shape();
         return record(value.sub(o.value), g -> {
-            a.accumulate(unbroadcast(g, a.shape()));
-            if (o.requiresGrad) o.accumulate(unbroadcast(g.neg(), o.shape()));
-        }, a, o);
+            acc(na, unbroadcast(g, sa));
+            if (nb != null) acc(nb, unbroadcast(g.neg(), sb));
+        }, this, o);
     }
 
     public Var mul(Var o) {
-        Var a = this;
+        Node na = node, nb = o.node;
+        Tensor a = nb != null ? value : null, b = na != null ? o.value : null; // each gradient reads the other factor
+        int[] sa = shape(), sb = o.shape();
         return record(value.mul(o.value), g -> {
-            if (a.requiresGrad) a.accumulate(unbroadcast(g.mul(o.value), a.shape()));
-            if (o.requiresGrad) o.accumulate(unbroadcast(g.mul(a.value), o.shape()));
-        }, a, o);
+            if (na != null) acc(na, unbroadcast(g.mul(b), sa));
+            if (nb != null) acc(nb, unbroadcast(g.mul(a), sb));
+        }, this, o);
     }
 
     public Var div(Var o) {
-        Var a = this;
+        Node na = node, nb = o.node;
+        Tensor a = nb != null ? value : null, b = o.value;
+        int[] sa = shape(), sb = o.shape();
         return record(value.div(o.value), g -> {
-            if (a.requiresGrad) a.accumulate(unbroadcast(g.div(o.value), a.shape()));
-            if (o.requiresGrad) o.accumulate(unbroadcast(g.mul(a.value).div(o.value.mul(o.value)).neg(), o.shape()));
-        }, a, o);
+            if (na != null) acc(na, unbroadcast(g.div(b), sa));
+            if (nb != null) acc(nb, unbroadcast(g.mul(a).div(b.mul(b)).neg(), sb));
+        }, this, o);
     }
 
     public Var add(float c) {
-        Var a = this;
-        return record(value.add(c), a::accumulate, a);
+        Node na = node;
+        return record(value.add(c), g -> acc(na, g), this);
     }
 
     public Var mul(float c) {
-        Var a = this;
-        return record(value.mul(c), g -> a.accumulate(g.mul(c)), a);
+        Node na = node;
+        return record(value.mul(c), g -> acc(na, g.mul(c)), this);
     }
 
     public Var div(float c) {
@@ -217,54 +222,59 @@ public final class Var {
     }
 
     public Var pow(float p) {
-        Var a = this;
-        return record(value.pow(p), g -> a.accumulate(g.mul(a.value.pow(p - 1)).mul(p)), a);
+        Node na = node;
+        Tensor x = value;
+        return record(value.pow(p), g -> acc(na, g.mul(x.pow(p - 1)).mul(p)), this);
     }
 
     public Var exp() {
-        Var a = this;
+        Node na = node;
         Tensor y = value.exp();
-        return record(y, g -> a.accumulate(g.mul(y)), a);
+        return record(y, g -> acc(na, g.mul(y)), this);
     }
 
     public Var log() {
-        Var a = this;
-        return record(value.log(), g -> a.accumulate(g.div(a.value)), a);
+        Node na = node;
+        Tensor x = value;
+        return record(value.log(), g -> acc(na, g.div(x)), this);
     }
 
     public Var sqrt() {
-        Var a = this;
+        Node na = node;
         Tensor y = value.sqrt();
-        return record(y, g -> a.accumulate(g.div(y.mul(2f))), a);
+        return record(y, g -> acc(na, g.div(y.mul(2f))), this);
     }
 
     public Var tanh() {
-        Var a = this;
+        Node na = node;
         Tensor y = value.tanh();
-        return record(y, g -> a.accumulate(g.mul(y.mul(y).neg().add(1f))), a);
+        return record(y, g -> acc(na, g.mul(y.mul(y).neg().add(1f))), this);
     }
 
     public Var sigmoid() {
-        Var a = this;
+        Node na = node;
         Tensor y = value.sigmoid();
-        return record(y, g -> a.accumulate(g.mul(y.mul(y.neg().add(1f)))), a);
+        return record(y, g -> acc(na, g.mul(y.mul(y.neg().add(1f)))), this);
     }
 
     public Var relu() {
-        Var a = this;
-        return record(value.relu(), g -> a.accumulate(g.mul(a.value.binary(Binary.GT, 0f))), a);
+        Node na = node;
+        Tensor x = value;
+        return record(value.relu(), g -> acc(na, g.mul(x.binary(Binary.GT, 0f))), this);
     }
 
     /** Exact (erf) GELU, torch.nn.GELU(). */
     public Var gelu() {
-        Var a = this;
-        return record(value.gelu(), g -> a.accumulate(g.mul(a.value.unary(Unary.GELU_GRAD))), a);
+        Node na = node;
+        Tensor x = value;
+        return record(value.gelu(), g -> acc(na, g.mul(x.unary(Unary.GELU_GRAD))), this);
     }
 
     /** x * sigmoid(1.702 x), OpenAI CLIP's activation. */
     public Var quickGelu() {
-        Var a = this;
-        return record(value.quickGelu(), g -> a.accumulate(g.mul(a.value.unary(Unary.QUICK_GELU_GRAD))), a);
+        Node na = node;
+        Tensor x = value;
+        return record(value.quickGelu(), g -> acc(na, g.mul(x.unary(Unary.QUICK_GELU_GRAD))), this);
     }
 
     /**
@@ -272,33 +282,38 @@ public final class Var {
      * PyTorch's clamp does; AdaMerging's clamped coefficients rely on that.
      */
     public Var clamp(float lo, float hi) {
-        Var a = this;
+        Node na = node;
+        Tensor x = value;
         return record(value.clamp(lo, hi), g -> {
-            Tensor inside = a.value.binary(Binary.GE, lo).mul(a.value.binary(Binary.LE, hi));
-            a.accumulate(g.mul(inside));
-        }, a);
+            Tensor inside = x.binary(Binary.GE, lo).mul(x.binary(Binary.LE, hi));
+            acc(na, g.mul(inside));
+        }, this);
     }
 
     /** cond != 0 ? a : b (cond is data, not differentiated). */
     public static Var where(Tensor cond, Var a, Var b) {
+        Node na = a.node, nb = b.node;
+        int[] sa = a.shape(), sb = b.shape();
         return record(Tensor.where(cond, a.value, b.value), g -> {
             Tensor zero = Tensor.zeros(1);
-            if (a.requiresGrad) a.accumulate(unbroadcast(Tensor.where(cond, g, zero), a.shape()));
-            if (b.requiresGrad) b.accumulate(unbroadcast(Tensor.where(cond, zero, g), b.shape()));
+            if (na != null) acc(na, unbroadcast(Tensor.where(cond, g, zero), sa));
+            if (nb != null) acc(nb, unbroadcast(Tensor.where(cond, zero, g), sb));
         }, a, b);
     }
 
     // ---- reductions ----
 
     public Var sum(int axis, boolean keepdim) {
-        Var a = this;
+        Node na = node;
+        int[] sa = shape();
         int ax = axis < 0 ? axis + rank() : axis;
-        return record(value.sum(ax, keepdim), g -> a.accumulate((keepdim ? g : g.unsqueeze(ax)).expand(a.shape())), a);
+        return record(value.sum(ax, keepdim), g -> acc(na, (keepdim ? g : g.unsqueeze(ax)).expand(sa)), this);
     }
 
     public Var sum() {
-        Var a = this;
-        return record(value.sum(), g -> a.accumulate(g.reshape(ones(a.rank())).expand(a.shape())), a);
+        Node na = node;
+        int[] sa = shape();
+        return record(value.sum(), g -> acc(na, g.reshape(ones(sa.length)).expand(sa)), this);
     }
 
     public Var mean(int axis, boolean keepdim) {
@@ -311,12 +326,13 @@ public final class Var {
 
     /** Maximum along an axis; the gradient goes to the first maximal entry, as torch.max(dim). */
     public Var max(int axis, boolean keepdim) {
-        Var a = this;
+        Node na = node;
+        Tensor x = value;
         int ax = axis < 0 ? axis + rank() : axis;
         return record(value.max(ax, keepdim), g -> {
             Tensor gk = keepdim ? g : g.unsqueeze(ax);
-            a.accumulate(oneHot(a.value.argmax(ax, true), a.dim(ax), ax).mul(gk));
-        }, a);
+            acc(na, oneHot(x.argmax(ax, true), x.dim(ax), ax).mul(gk));
+        }, this);
     }
 
     /** [..., 1, ...] indices along {@code axis} -> a 0/1 tensor of size n along that axis. */
@@ -349,61 +365,66 @@ public final class Var {
             s[s.length - 1] = b.dim(1);
             return a.reshape(-1, a.dim(-1)).matmul(b).reshape(s);
         }
-        return record(value.matmul(b.value), g -> {
-            if (a.requiresGrad) a.accumulate(unbroadcast(g.matmul(b.value.t()), a.shape())); // dA = dC B^T
-            if (b.requiresGrad) b.accumulate(unbroadcast(a.value.t().matmul(g), b.shape())); // dB = A^T dC
+        Node na = a.node, nb = b.node;
+        Tensor av = nb != null ? a.value : null, bv = na != null ? b.value : null; // each gradient needs the other operand
+        int[] sa = a.shape(), sb = b.shape();
+        return record(a.value.matmul(b.value), g -> {
+            if (na != null) acc(na, unbroadcast(g.matmul(bv.t()), sa)); // dA = dC B^T
+            if (nb != null) acc(nb, unbroadcast(av.t().matmul(g), sb)); // dB = A^T dC
         }, a, b);
     }
 
     public Var softmax(int axis) {
-        Var a = this;
+        Node na = node;
         Tensor y = value.softmax(axis);
-        return record(y, g -> a.accumulate(y.mul(g.sub(g.mul(y).sum(axis, true)))), a); // y (g - <g, y>)
+        return record(y, g -> acc(na, y.mul(g.sub(g.mul(y).sum(axis, true)))), this); // y (g - <g, y>)
     }
 
     public Var logSoftmax(int axis) {
-        Var a = this;
+        Node na = node;
         Tensor y = value.logSoftmax(axis);
-        return record(y, g -> a.accumulate(g.sub(y.exp().mul(g.sum(axis, true)))), a); // g - softmax * sum g
+        return record(y, g -> acc(na, g.sub(y.exp().mul(g.sum(axis, true)))), this); // g - softmax * sum g
     }
 
     /** Layer normalisation over the last axis (biased variance, as torch.nn.LayerNorm). */
     public Var layerNorm(Var gamma, Var beta, float eps) {
-        Var x = this;
+        Node nx = node, ng = gamma.node, nb = beta.node;
+        Tensor x = value, gv = gamma.value;
+        int[] sg = gamma.shape(), sb = beta.shape();
         return record(value.layerNorm(gamma.value, beta.value, eps), g -> {
             int w = x.dim(-1);
-            Tensor xc = x.value.sub(x.value.mean(-1, true));
+            Tensor xc = x.sub(x.mean(-1, true));
             Tensor rstd = xc.mul(xc).mean(-1, true).add(eps).sqrt().pow(-1f);
             Tensor xhat = xc.mul(rstd);
             Tensor g2 = g.reshape(-1, w);
-            if (gamma.requiresGrad) gamma.accumulate(g2.mul(xhat.reshape(-1, w)).sum(0, false).reshape(gamma.shape()));
-            if (beta.requiresGrad) beta.accumulate(g2.sum(0, false).reshape(beta.shape()));
-            if (x.requiresGrad) {
-                Tensor dxhat = g.mul(gamma.value.reshape(w));
+            if (ng != null) acc(ng, g2.mul(xhat.reshape(-1, w)).sum(0, false).reshape(sg));
+            if (nb != null) acc(nb, g2.sum(0, false).reshape(sb));
+            if (nx != null) {
+                Tensor dxhat = g.mul(gv.reshape(w));
                 // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat))
-                Tensor dx = dxhat.sub(dxhat.mean(-1, true)).sub(xhat.mul(dxhat.mul(xhat).mean(-1, true))).mul(rstd);
-                x.accumulate(dx);
+                acc(nx, dxhat.sub(dxhat.mean(-1, true)).sub(xhat.mul(dxhat.mul(xhat).mean(-1, true))).mul(rstd));
             }
-        }, x, gamma, beta);
+        }, this, gamma, beta);
     }
 
     // ---- movement (views) ----
 
     public Var reshape(int... shape) {
-        Var a = this;
-        return record(value.reshape(shape), g -> a.accumulate(g.reshape(a.shape())), a);
+        Node na = node;
+        int[] sa = shape();
+        return record(value.reshape(shape), g -> acc(na, g.reshape(sa)), this);
     }
 
     public Var permute(int... order) {
-        Var a = this;
+        Node na = node;
         int[] inverse = new int[order.length];
         for (int i = 0; i < order.length; i++) inverse[order[i] < 0 ? order[i] + order.length : order[i]] = i;
-        return record(value.permute(order), g -> a.accumulate(g.permute(inverse)), a);
+        return record(value.permute(order), g -> acc(na, g.permute(inverse)), this);
     }
 
     public Var transpose(int x, int y) {
-        Var a = this;
-        return record(value.transpose(x, y), g -> a.accumulate(g.transpose(x, y)), a);
+        Node na = node;
+        return record(value.transpose(x, y), g -> acc(na, g.transpose(x, y)), this);
     }
 
     public Var t() {
@@ -411,32 +432,36 @@ public final class Var {
     }
 
     public Var unsqueeze(int axis) {
-        Var a = this;
-        return record(value.unsqueeze(axis), g -> a.accumulate(g.reshape(a.shape())), a);
+        Node na = node;
+        int[] sa = shape();
+        return record(value.unsqueeze(axis), g -> acc(na, g.reshape(sa)), this);
     }
 
     public Var squeeze(int axis) {
-        Var a = this;
-        return record(value.squeeze(axis), g -> a.accumulate(g.reshape(a.shape())), a);
+        Node na = node;
+        int[] sa = shape();
+        return record(value.squeeze(axis), g -> acc(na, g.reshape(sa)), this);
     }
 
     public Var expand(int... shape) {
-        Var a = this;
-        return record(value.expand(shape), g -> a.accumulate(unbroadcast(g, a.shape())), a);
+        Node na = node;
+        int[] sa = shape();
+        return record(value.expand(shape), g -> acc(na, unbroadcast(g, sa)), this);
     }
 
     /** Entries [from, to) of an axis; the gradient is padded back with zeros. */
     public Var slice(int axis, int from, int to) {
-        Var a = this;
+        Node na = node;
+        int[] sa = shape();
         int ax = axis < 0 ? axis + rank() : axis;
         return record(value.slice(ax, from, to), g -> {
             List<Tensor> parts = new ArrayList<>(3);
-            int n = a.dim(ax);
-            if (from > 0) parts.add(Tensor.zeros(withDim(a.shape(), ax, from)));
+            int n = sa[ax];
+            if (from > 0) parts.add(Tensor.zeros(withDim(sa.clone(), ax, from)));
             parts.add(g);
-            if (to < n) parts.add(Tensor.zeros(withDim(a.shape(), ax, n - to)));
-            a.accumulate(parts.size() == 1 ? g : Tensor.concat(parts, ax));
-        }, a);
+            if (to < n) parts.add(Tensor.zeros(withDim(sa.clone(), ax, n - to)));
+            acc(na, parts.size() == 1 ? g : Tensor.concat(parts, ax));
+        }, this);
     }
 
     public Var select(int axis, int index) {
@@ -452,15 +477,19 @@ public final class Var {
         List<Tensor> vals = new ArrayList<>(xs.size());
         for (Var x : xs) vals.add(x.value);
         int ax = axis < 0 ? axis + xs.get(0).rank() : axis;
-        Var[] ins = xs.toArray(new Var[0]);
+        Node[] nodes = new Node[xs.size()];
+        int[] sizes = new int[xs.size()];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = xs.get(i).node;
+            sizes[i] = xs.get(i).dim(ax);
+        }
         return record(Tensor.concat(vals, ax), g -> {
             int at = 0;
-            for (Var x : ins) {
-                int n = x.dim(ax);
-                if (x.requiresGrad) x.accumulate(g.slice(ax, at, at + n).contiguous());
-                at += n;
+            for (int i = 0; i < nodes.length; i++) {
+                if (nodes[i] != null) acc(nodes[i], g.slice(ax, at, at + sizes[i]).contiguous());
+                at += sizes[i];
             }
-        }, ins);
+        }, xs.toArray(new Var[0]));
     }
 
     public static Var stack(List<Var> xs, int axis) {
@@ -471,19 +500,19 @@ public final class Var {
 
     /** Picks entries of an axis; the gradient scatter-adds back (as a product with the 0/1 selection matrix). */
     public Var indexSelect(int axis, int... index) {
-        Var a = this;
+        Node na = node;
         int ax = axis < 0 ? axis + rank() : axis;
+        int n = dim(ax);
         return record(value.indexSelect(ax, index), g -> {
-            int n = a.dim(ax);
             float[] p = new float[index.length * n];
             for (int i = 0; i < index.length; i++) p[i * n + index[i]] = 1;
             Tensor sel = Tensor.of(p, index.length, n);
-            a.accumulate(g.transpose(ax, -1).matmul(sel).transpose(ax, -1).contiguous());
-        }, a);
+            acc(na, g.transpose(ax, -1).matmul(sel).transpose(ax, -1).contiguous());
+        }, this);
     }
 
     @Override
     public String toString() {
-        return "Var(" + value + (requiresGrad ? ", requiresGrad" : "") + ")";
+        return "Var(" + value + (node != null ? ", requiresGrad" : "") + ")";
     }
 }

@@ -127,6 +127,19 @@ class GradCheckTest {
     }
 
     @Test
+    void intermediateValuesNoRuleSavedAreFreedBeforeBackward() {
+        Var x = Var.param(Tensor.randn(1, 1000, 100));
+        Var y = x.add(1f); // add saves nothing: once the caller drops y, its value may go
+        java.lang.ref.WeakReference<Tensor> yValue = new java.lang.ref.WeakReference<>(y.value());
+        Var z = y.mul(3f).sum();
+        y = null;
+        for (int i = 0; i < 20 && yValue.get() != null; i++) System.gc();
+        assertNull(yValue.get(), "the graph kept an intermediate value no backward rule needs");
+        z.backward();
+        assertEquals(3f, x.grad().get(5, 7));
+    }
+
+    @Test
     void deepChainsNeedNoRecursion() {
         Var x = Var.param(Tensor.of(new float[]{1}, 1));
         Var y = x;
