@@ -152,48 +152,49 @@ public final class AdaMerging {
             throw new IllegalArgumentException(batchesPerTask.size() + " batch lists for " + tasks() + " tasks");
         Map<String, Tensor> canonical = layout.toCanonical(merged());
 
-        // g_j summed over every task's batches: the loss is a plain sum over tasks and batches.
-        Map<String, Tensor> gradSum = null;
+        // dL/dlambda_{j,k} = <g_j, tau_{k,j}>, summed over every batch of every task (the loss is a
+        // plain sum). Taking the dot products per batch keeps no model-sized gradient sum alive.
+        int rows = raw.dim(0), k = tasks();
+        double[] d = new double[rows * k];
         float loss = 0;
         float[] taskLoss = new float[tasks()];
+        boolean any = false;
         for (int t = 0; t < tasks(); t++) {
             for (Tensor batch : batchesPerTask.get(t)) {
                 Map<String, Var> params = new LinkedHashMap<>();
-                canonical.forEach((k, v) -> params.put(k, Var.param(v)));
+                canonical.forEach((name, v) -> params.put(name, Var.param(v)));
                 Var entropy = Losses.entropy(heads.get(t).logits(new ClipVisionEncoder(config, params).forward(batch)));
                 float h = entropy.value().item();
                 if (!Float.isFinite(h))
                     throw new NonFiniteException("entropy of task " + t + " is " + h + " at the current coefficients");
                 entropy.backward();
                 Map<String, Tensor> g = new LinkedHashMap<>();
-                params.forEach((k, v) -> g.put(k, v.grad() != null ? v.grad() : Tensor.zeros(v.shape())));
+                params.forEach((name, v) -> g.put(name, v.grad() != null ? v.grad() : Tensor.zeros(v.shape())));
                 Map<String, Tensor> gs = layout.toSource(g);
-                if (gradSum == null) gradSum = new LinkedHashMap<>(gs);
-                else for (String k : layers) gradSum.put(k, gradSum.get(k).add(gs.get(k)));
+                for (int j = 0; j < layers.size(); j++) {
+                    String name = layers.get(j);
+                    Tensor gj = gs.get(name);
+                    float[] dots = gj.backend().dotWithEach(gj, tausOf(name));
+                    int r = granularity == Granularity.LAYER_WISE ? j : 0;
+                    for (int q = 0; q < k; q++) d[r * k + q] += dots[q];
+                }
                 taskLoss[t] += h;
                 loss += h;
+                any = true;
             }
         }
         lastTaskLoss = taskLoss;
-        if (gradSum == null) throw new IllegalArgumentException("no batches to learn from");
-
-        // dL/dlambda_{j,k} = <g_j, tau_{k,j}>; task-wise sums over j.
-        int rows = raw.dim(0), k = tasks();
-        float[] d = new float[rows * k];
-        for (int j = 0; j < layers.size(); j++) {
-            String name = layers.get(j);
-            Tensor g = gradSum.get(name);
-            float[] dots = g.backend().dotWithEach(g, tausOf(name));
-            int r = granularity == Granularity.LAYER_WISE ? j : 0;
-            for (int q = 0; q < k; q++) d[r * k + q] += dots[q];
+        if (!any) throw new IllegalArgumentException("no batches to learn from");
+        float[] df = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            df[i] = (float) d[i];
+            if (!Float.isFinite(df[i])) throw new NonFiniteException("a coefficient gradient is " + df[i]);
         }
-        for (float v : d)
-            if (!Float.isFinite(v)) throw new NonFiniteException("a coefficient gradient is " + v);
 
         // Route the gradient through the clamp with autograd's rule (it passes at 0 and 1, as PyTorch's).
         adam.zeroGrad();
         Var coeff = options.clamp() ? raw.clamp(0f, 1f) : raw;
-        coeff.mul(Var.constant(Tensor.of(d, rows, k))).sum().backward();
+        coeff.mul(Var.constant(Tensor.of(df, rows, k))).sum().backward();
         adam.step();
         return loss;
     }
