@@ -349,6 +349,31 @@ public class SimdBackend extends ScalarBackend {
         return Math.max(Math.max(ld, rowLen), 1);
     }
 
+    /**
+     * Concatenation as block copies: with everything after {@code axis} contiguous, each input
+     * contributes one run of dim(axis) x inner elements per outer index.
+     */
+    @Override
+    public Tensor concat(List<Tensor> xs, int axis) {
+        int[] shape = xs.get(0).shape();
+        int inner = 1, outer = 1;
+        for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        int total = 0;
+        for (Tensor x : xs) total += x.dim(axis);
+        shape[axis] = total;
+        float[] out = new float[outer * total * inner];
+        int rowLen = total * inner, at = 0;
+        for (Tensor x : xs) {
+            Tensor c = x.contiguous();
+            float[] src = data(c);
+            int len = c.dim(axis) * inner, so = c.offset(), dst = at;
+            for (int o = 0; o < outer; o++) System.arraycopy(src, so + o * len, out, o * rowLen + dst, len);
+            at += len;
+        }
+        return wrap(out, shape);
+    }
+
     // ---- selection ----
 
     /**
