@@ -2,7 +2,7 @@ package adamerge.cli;
 
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClipCheckpoint;
-import adamerge.vit.io.SafetensorsReader;
+import adamerge.vit.io.Checkpoints;
 import adamerge.vit.io.SafetensorsWriter;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -31,11 +31,7 @@ class MergeCommandTest {
     static Map<String, Tensor> f, ft;
 
     static Map<String, Tensor> read(Path file) throws IOException {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        try (SafetensorsReader r = SafetensorsReader.open(file)) {
-            for (String n : r.names()) if (r.isFloat(n)) m.put(n, Tensor.of(r.tensor(n).toArray(), r.tensor(n).shape()));
-        }
-        return m;
+        return Checkpoints.read(file);
     }
 
     static Map<String, Tensor> prefixed(Map<String, Tensor> all, String prefix, String newPrefix) {

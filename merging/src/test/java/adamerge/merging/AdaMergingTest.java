@@ -4,7 +4,6 @@ import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.VitConfig;
 import adamerge.vit.WeightLayout;
-import adamerge.vit.io.SafetensorsReader;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,11 +22,7 @@ class AdaMergingTest {
     static final int K = 3;
 
     static Map<String, Tensor> read(String file) throws IOException {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        try (SafetensorsReader r = SafetensorsReader.open(DIR.resolve(file))) {
-            for (String n : r.names()) if (r.isFloat(n)) m.put(n, Tensor.of(r.tensor(n).toArray(), r.tensor(n).shape()));
-        }
-        return m;
+        return MergeFixtures.read(file);
     }
 
     static Map<String, Tensor> prefixed(Map<String, Tensor> all, String prefix) {

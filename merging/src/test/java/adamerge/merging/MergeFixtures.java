@@ -1,7 +1,7 @@
 package adamerge.merging;
 
 import adamerge.tensor.Tensor;
-import adamerge.vit.io.SafetensorsReader;
+import adamerge.vit.io.Checkpoints;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,15 +19,7 @@ final class MergeFixtures {
     }
 
     static Map<String, Tensor> read(String file) throws IOException {
-        try (SafetensorsReader r = SafetensorsReader.open(DIR.resolve(file))) {
-            Map<String, Tensor> m = new LinkedHashMap<>();
-            for (String n : r.names())
-                if (r.isFloat(n)) {
-                    Tensor t = r.tensor(n);
-                    m.put(n, Tensor.of(t.toArray(), t.shape()));
-                }
-            return m;
-        }
+        return Checkpoints.read(DIR.resolve(file));
     }
 
     /** The tensors whose names start with {@code prefix}, with the prefix removed, in file order. */

@@ -1,11 +1,10 @@
 package adamerge.vit;
 
 import adamerge.tensor.Tensor;
-import adamerge.vit.io.SafetensorsReader;
+import adamerge.vit.io.Checkpoints;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -15,11 +14,7 @@ final class Fixtures {
     static final Path DIR = Path.of("src/test/resources/fixtures");
 
     static Map<String, Tensor> read(String file) throws IOException {
-        try (SafetensorsReader r = SafetensorsReader.open(DIR.resolve(file))) {
-            Map<String, Tensor> m = new LinkedHashMap<>();
-            for (String n : r.names()) if (r.isFloat(n)) m.put(n, Tensor.of(r.tensor(n).toArray(), r.tensor(n).shape()));
-            return m;
-        }
+        return Checkpoints.read(DIR.resolve(file));
     }
 
     /** max |a - e| <= rtol * max |e| (relative to the tensor's scale, so near-zero entries do not dominate). */
