@@ -23,7 +23,7 @@ import java.util.Map;
  * Merging coefficients as JSON, {@code {"layers": [...], "tasks": [...], "lambdas": [[...]]}} with
  * one row per layer, and as a heatmap PNG (tasks x layers, like the paper's Figure 4).
  */
-final class Coefficients {
+public final class Coefficients {
     private Coefficients() {
     }
 
@@ -65,7 +65,7 @@ final class Coefficients {
     }
 
     /** Tasks down, layers across; white = 0, dark blue = the largest coefficient. */
-    static void heatmap(Path png, List<String> layers, List<String> tasks, float[][] lambdas) throws IOException {
+    public static void heatmap(Path png, List<String> layers, List<String> tasks, float[][] lambdas) throws IOException {
         int cell = Math.max(4, Math.min(24, 1200 / Math.max(1, layers.size()))), left = 110, top = 30, rowH = 22;
         int w = left + cell * layers.size() + 70, h = top + rowH * tasks.size() + 40;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -89,6 +89,17 @@ final class Coefficients {
         g.drawString(String.format(Locale.ROOT, "AdaMerging coefficients (%d layers; darkest = %.3f)", layers.size(), max), left, 18);
         g.drawString("layer 0", left, top + rowH * tasks.size() + 16);
         g.drawString("layer " + (layers.size() - 1), left + cell * layers.size() - 50, top + rowH * tasks.size() + 16);
+        // Colour bar: 0 (bottom, white) to the largest coefficient (top).
+        int barX = left + cell * layers.size() + 14, barH = rowH * tasks.size() - 2;
+        for (int y = 0; y < barH; y++) {
+            float t = 1 - (float) y / Math.max(1, barH - 1);
+            g.setColor(new Color(1 - 0.85f * t, 1 - 0.6f * t, 1 - 0.2f * t));
+            g.drawLine(barX, top + y, barX + 12, top + y);
+        }
+        g.setColor(Color.BLACK);
+        g.drawRect(barX, top, 12, barH);
+        g.drawString(String.format(Locale.ROOT, "%.2f", max), barX + 16, top + 10);
+        g.drawString("0", barX + 16, top + barH);
         g.dispose();
         Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName(), ".tmp");
         try {

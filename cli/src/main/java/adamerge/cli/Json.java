@@ -9,17 +9,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** JSON output files, written atomically (temp file, then rename) so no half-written file is left. */
-final class Json {
-    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+public final class Json {
+    public static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     private Json() {
     }
 
-    static void writeAtomically(Path file, Object value) throws IOException {
+    public static void writeAtomically(Path file, Object value) throws IOException {
         writeAtomically(file, GSON.toJson(value) + "\n");
     }
 
-    static void writeAtomically(Path file, String text) throws IOException {
+    public static void writeAtomically(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");

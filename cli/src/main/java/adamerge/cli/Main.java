@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code adamerge} command line. */
 @Command(name = "adamerge", mixinStandardHelpOptions = true, version = "adamerge 0.1.0",
         description = "Merge fine-tuned CLIP image encoders into one (AdaMerging and baselines) on the JVM.",
-        subcommands = {MergeCommand.class, EncodeCommand.class, EvalCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, MergeCommand.class, EncodeCommand.class, EvalCommand.class, BenchCommand.class, DevicesCommand.class,
+                HeadsCommand.class, FinetuneCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /** A {@code \r}-updated progress line on stderr: items done/total, items/s and ETA, at most twice a second. */
-final class Progress {
+public final class Progress {
     private final PrintWriter err;
     private final String what;
     private final int total;
@@ -12,13 +12,13 @@ final class Progress {
     private long last = start;
     private boolean shown;
 
-    Progress(PrintWriter err, String what, int total) {
+    public Progress(PrintWriter err, String what, int total) {
         this.err = err;
         this.what = what;
         this.total = total;
     }
 
-    void update(int done) {
+    public void update(int done) {
         long now = System.nanoTime();
         if (now - last < 500_000_000L && done < total) return;
         if (!shown && done == total) return; // finished before the first update: stay quiet
@@ -30,7 +30,7 @@ final class Progress {
         err.flush();
     }
 
-    void finish() {
+    public void finish() {
         if (shown) {
             err.println();
             err.flush();

@@ -1,0 +1,99 @@
+package adamerge.demo.train;
+
+import adamerge.tensor.Tensor;
+import adamerge.vit.ClassificationHead;
+import adamerge.vit.ClipVisionEncoder;
+import adamerge.vit.VitConfig;
+import adamerge.vit.io.SafetensorsWriter;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The demo's analogue of CLIP's zero-shot heads. CLIP's head for a task is {@code 100 x} the
+ * normalised text embeddings of its class names; our pretrained encoder has no text tower, so a
+ * class is represented by the prototype of its train images instead:
+ * <pre>
+ *   p_c = mean over train images x of class c of  f(x) / |f(x)|      (f = pretrained encoder)
+ *   W[c] = logitScale * p_c / |p_c|,   bias = 0
+ * </pre>
+ * Logits are then {@code logitScale x} the cosine between an image and each prototype, as CLIP's
+ * are between an image and each class text.
+ */
+public final class Heads {
+    private Heads() {
+    }
+
+    /**
+     * CLIP's exp(logit_scale) = 100, the scale of task_vectors' heads, for every task. The
+     * prototypes of the shipped pretrained encoder are far enough apart (mean off-diagonal cosine
+     * 0.53-0.80 per task) that a cosine gap of 0.05 is already 5 logits, so no smaller scale is
+     * needed; the value was fixed before any accuracy was seen.
+     */
+    public static final float LOGIT_SCALE = 100f;
+    /** Images per encoder forward pass when only features are needed. */
+    public static final int EVAL_BATCH = 250;
+
+    public static ClassificationHead prototypes(String name, VitConfig config, Map<String, Tensor> encoder, Tensor pixels,
+                                                int[] labels, int classes, float logitScale) {
+        if (classes < 1) throw new IllegalArgumentException("head '" + name + "' needs at least one class");
+        float[] f = normalisedRows(features(config, encoder, pixels)).toArray();
+        int d = config.outputDim();
+        float[] w = new float[classes * d];
+        int[] count = new int[classes];
+        for (int i = 0; i < labels.length; i++) {
+            int c = labels[i];
+            if (c < 0 || c >= classes) throw new IllegalArgumentException("head '" + name + "': label " + c + " outside 0.." + (classes - 1));
+            count[c]++;
+            for (int j = 0; j < d; j++) w[c * d + j] += f[i * d + j];
+        }
+        for (int c = 0; c < classes; c++) {
+            if (count[c] == 0)
+                throw new IllegalArgumentException("head '" + name + "': class " + c + " has no training images, so it has no prototype");
+            double norm = 0;
+            for (int j = 0; j < d; j++) norm += (double) w[c * d + j] * w[c * d + j];
+            float s = (float) (logitScale / Math.sqrt(norm));
+            for (int j = 0; j < d; j++) w[c * d + j] *= s;
+        }
+        return new ClassificationHead(name, Tensor.of(w, classes, d), Tensor.zeros(classes));
+    }
+
+    /** Writes {@code weight} [classes, dim] and {@code bias} [classes] (F32), atomically; {@link ClassificationHead#load} reads it. */
+    public static void write(ClassificationHead head, Path file) throws IOException {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("weight", head.weight());
+        m.put("bias", head.bias() != null ? head.bias() : Tensor.zeros(head.classes()));
+        SafetensorsWriter.write(file, m, Map.of("format", "pt", "adamerge.head", "class prototypes x " + head.weight()
+                .mul(head.weight()).sum(1, false).sqrt().get(0)));
+    }
+
+    /** Encoder features [N, outputDim] of normalised images [N, 3, S, S], in batches without a graph. */
+    public static Tensor features(VitConfig config, Map<String, Tensor> encoder, Tensor pixels) {
+        ClipVisionEncoder enc = ClipVisionEncoder.frozen(config, encoder);
+        int n = pixels.dim(0), d = config.outputDim();
+        float[] all = new float[n * d];
+        for (int from = 0; from < n; from += EVAL_BATCH) {
+            int to = Math.min(n, from + EVAL_BATCH);
+            float[] f = enc.encode(pixels.slice(0, from, to).contiguous()).toArray();
+            System.arraycopy(f, 0, all, from * d, f.length);
+        }
+        return Tensor.of(all, n, d);
+    }
+
+    /** Top-1 accuracy of {@code head} on the encoder's features of the images. */
+    public static double accuracy(VitConfig config, Map<String, Tensor> encoder, ClassificationHead head, Tensor pixels, int[] labels) {
+        Tensor f = normalisedRows(features(config, encoder, pixels));
+        Tensor z = f.matmul(head.weight().t());
+        if (head.bias() != null) z = z.add(head.bias());
+        float[] pred = z.argmax(1, false).toArray();
+        int right = 0;
+        for (int i = 0; i < labels.length; i++) if ((int) pred[i] == labels[i]) right++;
+        return (double) right / labels.length;
+    }
+
+    private static Tensor normalisedRows(Tensor f) {
+        return f.div(f.mul(f).sum(1, true).sqrt());
+    }
+}

@@ -1,0 +1,79 @@
+package adamerge.demo.train;
+
+import adamerge.demo.ImageSet;
+import adamerge.tensor.Tensor;
+import adamerge.vit.ClassificationHead;
+import adamerge.vit.ClipVisionEncoder;
+import adamerge.vit.ClipWeights;
+import adamerge.vit.VitConfig;
+import adamerge.vit.data.ImagePreprocessor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class HeadsTest {
+    static final VitConfig SMALL = new VitConfig(32, 16, 16, 1, 1, 32, 8, VitConfig.Activation.QUICK_GELU, 1e-5f);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void headRowsAreScaledNormalisedMeansOfNormalisedFeatures() throws Exception {
+        int n = 12, k = 3;
+        Tensor px = Tensor.randn(11, n, 3, 32, 32);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = (i * 7) % k;
+        Map<String, Tensor> w = ClipWeights.random(SMALL, 3);
+        ClassificationHead head = Heads.prototypes("t", SMALL, w, px, labels, k, 40f);
+
+        // independently: one image at a time, in double precision
+        ClipVisionEncoder enc = ClipVisionEncoder.frozen(SMALL, w);
+        double[][] sum = new double[k][8];
+        for (int i = 0; i < n; i++) {
+            float[] f = enc.encode(px.slice(0, i, i + 1).contiguous()).toArray();
+            double norm = 0;
+            for (float v : f) norm += v * v;
+            for (int j = 0; j < 8; j++) sum[labels[i]][j] += f[j] / Math.sqrt(norm);
+        }
+        float[] got = head.weight().toArray();
+        for (int c = 0; c < k; c++) {
+            double norm = 0;
+            for (double v : sum[c]) norm += v * v;
+            for (int j = 0; j < 8; j++) assertEquals(40 * sum[c][j] / Math.sqrt(norm), got[c * 8 + j], 1e-4, "class " + c + " dim " + j);
+        }
+        assertArrayEquals(new float[k], head.bias().toArray());
+
+        Path f = tmp.resolve("t.safetensors");
+        Heads.write(head, f);
+        ClassificationHead back = ClassificationHead.load(f);
+        assertArrayEquals(got, back.weight().toArray());
+        assertArrayEquals(new float[k], back.bias().toArray());
+    }
+
+    @Test
+    void aClassWithoutImagesIsAnErrorNamingIt() {
+        Tensor px = Tensor.randn(1, 2, 3, 32, 32);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Heads.prototypes("t", SMALL, ClipWeights.random(SMALL, 1), px, new int[]{0, 0}, 2, 100f));
+        assertTrue(e.getMessage().contains("class 1"), e.getMessage());
+    }
+
+    @Test
+    void normaliseUsesClipMeanAndStd() {
+        float[] unit = new float[ImageSet.IMAGE_SIZE];
+        unit[0] = 1f;
+        unit[ImageSet.PLANE + 5] = 0.5f;
+        float[] x = DemoModel.normalise(unit);
+        assertEquals((1f - ImagePreprocessor.CLIP_MEAN[0]) / ImagePreprocessor.CLIP_STD[0], x[0], 1e-6);
+        assertEquals((0.5f - ImagePreprocessor.CLIP_MEAN[1]) / ImagePreprocessor.CLIP_STD[1], x[ImageSet.PLANE + 5], 1e-6);
+        assertEquals(-ImagePreprocessor.CLIP_MEAN[2] / ImagePreprocessor.CLIP_STD[2], x[2 * ImageSet.PLANE + 9], 1e-6);
+        ImageSet set = new ImageSet("t", List.of("a"), unit, new int[]{0});
+        assertArrayEquals(x, DemoModel.input(set).toArray());
+        assertArrayEquals(new int[]{1, 3, 32, 32}, DemoModel.input(set).shape());
+    }
+}
