@@ -16,12 +16,15 @@ import java.util.Properties;
  * Picks the GEMM tiling for a device: the fastest of a few candidates on a mid-size product,
  * timed once and remembered per device and driver in a properties file (by default
  * ~/.cache/adamerge4j/opencl-tuning.properties, or the system property
- * {@code adamerge.opencl.tuningFile}). The property {@code adamerge.opencl.gemm=TS,WPT} skips
- * tuning. On CPU devices (PoCL) tuning is kept cheap: two candidates on a small product.
+ * {@code adamerge.opencl.tuningFile}). The property {@code adamerge.opencl.gemm=BM,BN,TM,TN,BK} skips
+ * tuning. On CPU devices (PoCL) tuning is kept cheap: two candidates on a small product. GPU
+ * candidates are timed on two products shaped like a ViT-B linear layer's (1024 tokens), each with
+ * the split-K the backend would use.
  */
 public final class GemmTuner {
     static final List<GemmConfig> CANDIDATES = List.of(
-            new GemmConfig(32, 4), new GemmConfig(64, 4), new GemmConfig(64, 8), new GemmConfig(128, 8));
+            new GemmConfig(128, 128, 8, 8, 16), new GemmConfig(128, 128, 8, 8, 8), new GemmConfig(64, 128, 4, 8, 16),
+            new GemmConfig(128, 64, 8, 4, 16), new GemmConfig(64, 64, 4, 4, 16), new GemmConfig(64, 64, 8, 8, 16));
     static final List<GemmConfig> CPU_CANDIDATES = List.of(new GemmConfig(32, 4), new GemmConfig(64, 8));
 
     private GemmTuner() {
@@ -47,42 +50,50 @@ public final class GemmTuner {
         return best;
     }
 
-    /** Times each candidate on an n x n x n product and returns the fastest. */
+    /** Times each candidate on the tuning products and returns the fastest. */
     public static GemmConfig tune(OpenClBackend backend) {
         boolean gpu = backend.device().gpu();
-        int n = gpu ? 1024 : 128, reps = gpu ? 5 : 1;
+        int[][] products = gpu ? new int[][]{{1024, 1024, 3072}, {1024, 3072, 768}} : new int[][]{{128, 128, 128}}; // m, k, n
+        int reps = gpu ? 5 : 1;
         List<GemmConfig> candidates = new ArrayList<>();
         for (GemmConfig c : gpu ? CANDIDATES : CPU_CANDIDATES) if (backend.fits(c)) candidates.add(c);
         if (candidates.isEmpty()) throw new IllegalStateException("no GEMM tiling fits device " + backend.device().name());
-        Tensor a = backend.fromArray(new float[n * n], 1, n, n), b = backend.fromArray(new float[n * n], 1, n, n);
-        Tensor c = backend.fromArray(new float[n * n], 1, n, n);
-        int[] s = {0, n, 1};
         GemmConfig best = candidates.get(0);
         double bestNanos = Double.MAX_VALUE;
-        try {
-            for (GemmConfig cfg : candidates) {
-                try {
-                    backend.gemm(cfg, 1, n, n, n, backend.mem(a), 0, s, true, backend.mem(b), 0, s, true, backend.mem(c)); // builds and warms up
-                    backend.finish();
-                    long t0 = System.nanoTime();
-                    for (int r = 0; r < reps; r++)
-                        backend.gemm(cfg, 1, n, n, n, backend.mem(a), 0, s, true, backend.mem(b), 0, s, true, backend.mem(c));
-                    backend.finish();
-                    double nanos = (System.nanoTime() - t0) / (double) reps;
-                    if (nanos < bestNanos) {
-                        bestNanos = nanos;
-                        best = cfg;
-                    }
-                } catch (RuntimeException e) { // a candidate the compiler or device rejects (registers, resources): skip it
-                    System.err.println("note: GEMM tiling " + cfg + " failed on " + backend.device().name() + ": " + e.getMessage().lines().findFirst().orElse(""));
+        for (GemmConfig cfg : candidates) {
+            try {
+                double nanos = 0;
+                for (int[] p : products) nanos += time(backend, cfg, p[0], p[1], p[2], reps);
+                if (nanos < bestNanos) {
+                    bestNanos = nanos;
+                    best = cfg;
                 }
+            } catch (RuntimeException e) { // a candidate the compiler or device rejects (registers, resources): skip it
+                System.err.println("note: GEMM tiling " + cfg + " failed on " + backend.device().name() + ": " + e.getMessage().lines().findFirst().orElse(""));
             }
+        }
+        return best;
+    }
+
+    /** Nanoseconds per m x k x n product (row-major operands) with this tiling, after a warm-up that builds the kernel. */
+    static double time(OpenClBackend backend, GemmConfig cfg, int m, int k, int n, int reps) {
+        Tensor a = backend.fromArray(new float[m * k], 1, m, k), b = backend.fromArray(new float[k * n], 1, k, n);
+        Tensor c = backend.fromArray(new float[m * n], 1, m, n);
+        int splits = backend.splitsFor(cfg, 1, m, n, k);
+        int[] sa = {0, k, 1}, sb = {0, n, 1};
+        try {
+            backend.gemm(cfg, splits, 1, m, n, k, backend.mem(a), 0, sa, true, backend.mem(b), 0, sb, true, backend.mem(c));
+            backend.finish();
+            long t0 = System.nanoTime();
+            for (int r = 0; r < reps; r++)
+                backend.gemm(cfg, splits, 1, m, n, k, backend.mem(a), 0, sa, true, backend.mem(b), 0, sb, true, backend.mem(c));
+            backend.finish();
+            return (System.nanoTime() - t0) / (double) reps;
         } finally {
             ((DeviceStorage) a.storage()).release();
             ((DeviceStorage) b.storage()).release();
             ((DeviceStorage) c.storage()).release();
         }
-        return best;
     }
 
     static Path cacheFile() {
@@ -92,7 +103,7 @@ public final class GemmTuner {
 
     static String cacheKey(OpenClDevices.Device d) {
         String driver = OpenClDevices.deviceString(d.deviceId(), CL.CL_DRIVER_VERSION);
-        return (d.name() + " | " + driver).replaceAll("[=:#!\\\\]", "_");
+        return ("gemm2 | " + d.name() + " | " + driver).replaceAll("[=:#!\\\\]", "_");
     }
 
     private static Properties load(Path file) {
@@ -110,7 +121,7 @@ public final class GemmTuner {
         try {
             if (file.getParent() != null) Files.createDirectories(file.getParent());
             try (OutputStream out = Files.newOutputStream(file)) {
-                p.store(out, "AdaMerge4J OpenCL GEMM tiling per device and driver (TS,WPT); delete to tune again");
+                p.store(out, "AdaMerge4J OpenCL GEMM tiling per device and driver (BM,BN,TM,TN,BK); delete to tune again");
             }
         } catch (IOException e) {
             System.err.println("warning: cannot write the OpenCL tuning cache " + file + " (" + e.getMessage() + "); tuning will run again next time");

@@ -42,7 +42,7 @@ import java.util.Map;
  * {@link #dotWithEach} and {@link #adamStep}.
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
-    private static final String[] SOURCES = {"elementwise.cl", "rows.cl"};
+    private static final String[] SOURCES = {"elementwise.cl", "rows.cl", "gemm.cl"};
     /**
      * Uploads up to this many floats are staged and enqueued without blocking: a blocking write
      * waits for the whole in-order queue, and the autograd rules upload a scalar for every op
@@ -50,8 +50,15 @@ public final class OpenClBackend implements Backend, AutoCloseable {
      */
     private static final int STAGING_FLOATS = 1 << 22, ASYNC_UPLOAD_LIMIT = 1 << 20;
     private static final boolean SYNC_UPLOADS = Boolean.getBoolean("adamerge.opencl.syncUploads");
-    /** Halve the GEMM tile for products too small to fill the device; -Dadamerge.opencl.smallTiles=false turns it off. */
+    /**
+     * Pick a smaller GEMM tile for products that pad the tuned one badly, and split K for products
+     * of too few tiles to fill the device; -Dadamerge.opencl.smallTiles=false turns both off,
+     * -Dadamerge.opencl.splitK=S forces S splits (1: never split).
+     */
     private static final boolean SMALL_TILES = !"false".equals(System.getProperty("adamerge.opencl.smallTiles"));
+    private static final int FORCED_SPLITS = Integer.getInteger("adamerge.opencl.splitK", 0), MAX_SPLITS = 16;
+    /** Smaller tilings considered for products that the tuned tile pads badly. */
+    static final List<GemmConfig> SMALLER = List.of(new GemmConfig(64, 64, 4, 4, 16), new GemmConfig(32, 32, 4, 4, 16));
     private static final int ELEMENTWISE_GROUP = 256, MAX_ROW_GROUP = 256, SERIAL_ROW_LIMIT = 64, MAX_GRID_GROUPS = 256;
 
     private final OpenClDevices.Device device;
@@ -60,8 +67,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     private final cl_program program;
     private final BufferPool pool;
     private final Map<String, cl_kernel> kernels = new HashMap<>();
-    private final Map<GemmConfig, cl_kernel> gemmKernels = new HashMap<>();
-    private final Map<GemmConfig, cl_program> gemmPrograms = new HashMap<>();
+    private final Map<String, cl_kernel> gemmKernels = new HashMap<>();
+    private final Map<String, cl_program> gemmPrograms = new HashMap<>();
     private final long maxGroup, localMemBytes;
     private GemmConfig gemmConfig;
     private boolean closed;
@@ -452,12 +459,9 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         else { cb = copy(b); sb = cb.strides(); bRowMajor = true; }
         if (nb == 1) { sa[0] = 0; sb[0] = 0; }
         GemmConfig cfg = gemmConfig();
-        // A product of fewer tiles than compute units leaves the device partly idle: halve the tile.
-        if (SMALL_TILES && (long) nb * ceilDiv(m, cfg.ts()) * ceilDiv(n, cfg.ts()) < device.computeUnits() && cfg.ts() >= 64) {
-            GemmConfig half = new GemmConfig(cfg.ts() / 2, Math.max(2, cfg.wpt() / 2));
-            if (fits(half)) cfg = half;
-        }
-        gemm(cfg, nb, m, n, k, mem(ca), ca.offset(), sa, aRowMajor, mem(cb), cb.offset(), sb, bRowMajor, mem(out));
+        if (SMALL_TILES) cfg = tileFor(cfg, nb, m, n);
+        int splits = FORCED_SPLITS > 0 ? FORCED_SPLITS : SMALL_TILES ? splitsFor(cfg, nb, m, n, k) : 1;
+        gemm(cfg, splits, nb, m, n, k, mem(ca), ca.offset(), sa, aRowMajor, mem(cb), cb.offset(), sb, bRowMajor, mem(out));
         Reference.reachabilityFence(a);
         Reference.reachabilityFence(b);
         if (ca != a) storage(ca).release();
@@ -465,21 +469,95 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return out;
     }
 
+    /**
+     * The tuned tiling, or a smaller one of {@link #SMALLER} when the tuned tile pads the m x n
+     * output so much that the smaller tile's lower efficiency costs less (attention products).
+     */
+    GemmConfig tileFor(GemmConfig tuned, int nb, int m, int n) {
+        GemmConfig best = tuned;
+        double bestCost = tuned.paddedArea(m, n);
+        for (GemmConfig c : SMALLER) {
+            if ((long) c.bm() * c.bn() >= (long) tuned.bm() * tuned.bn() || !fits(c)) continue;
+            double cost = c.paddedArea(m, n) * Math.sqrt((double) tuned.bm() * tuned.bn() / ((double) c.bm() * c.bn())) / 1.4;
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Split-K for products of too few tiles to fill the device: the split count minimising
+     * waves x depth per split (a wave is every compute unit running its resident work-groups), with
+     * a small charge per split for writing and summing the partial products.
+     */
+    int splitsFor(GemmConfig cfg, int nb, int m, int n, int k) {
+        long tiles = (long) nb * ceilDiv(m, cfg.bm()) * ceilDiv(n, cfg.bn());
+        long slots = (long) device.computeUnits() * residentGroups(cfg);
+        if (tiles >= 4 * slots || k < 4 * cfg.bk()) return 1; // several waves: the last one's idle tail is small
+        int best = 1;
+        double bestCost = ((tiles + slots - 1) / slots) * (k + 64.0); // 64: a group's fixed start-up and write-back, in units of depth
+        for (int s = 2; s <= MAX_SPLITS; s++) {
+            int chunk = ceilDiv(ceilDiv(k, s), cfg.bk()) * cfg.bk();
+            if (chunk < 8 * cfg.bk()) break;
+            int used = ceilDiv(k, chunk);
+            double cost = ((tiles * used + slots - 1) / slots) * (chunk + 64.0) * (1.04 + 0.02 * used);
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = used;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Work-groups of this tiling a compute unit holds at once, estimated for an NVIDIA SM: 64K
+     * registers at about 24 + 2 tm tn a work-item, 72 KiB of local memory, 2048 work-items (on
+     * the H100: 1 group of 128,128,8,8; 4 of 64,64,8,8, which is what its split-K timings show).
+     */
+    static int residentGroups(GemmConfig c) {
+        long byRegs = 65536L / ((long) c.threads() * (24 + 2L * c.tm() * c.tn()));
+        long byLocal = 73728L / c.localBytes(), byItems = 2048L / c.threads();
+        return (int) Math.max(1, Math.min(Math.min(byRegs, byLocal), Math.min(byItems, 8)));
+    }
+
     void gemm(GemmConfig cfg, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
               cl_mem b, int bOff, int[] sb, boolean bRowMajor, cl_mem c) {
-        cl_kernel kernel = gemmKernels.get(cfg);
+        gemm(cfg, 1, nb, m, n, k, a, aOff, sa, aRowMajor, b, bOff, sb, bRowMajor, c);
+    }
+
+    /** C = A x B with the given tiling and K split into {@code splits} ranges (partial products summed by gemm_sum). */
+    void gemm(GemmConfig cfg, int splits, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
+              cl_mem b, int bOff, int[] sb, boolean bRowMajor, cl_mem c) {
+        String key = cfg + (aRowMajor ? "/A" : "/At") + (bRowMajor ? "/B" : "/Bt");
+        cl_kernel kernel = gemmKernels.get(key);
         if (kernel == null) {
-            cl_program p = build(source("gemm.cl"), cfg.defines());
-            gemmPrograms.put(cfg, p);
+            cl_program p = build(source("gemm.cl"), cfg.defines(aRowMajor, bRowMajor));
+            gemmPrograms.put(key, p);
             kernel = CL.clCreateKernel(p, "gemm", null);
-            gemmKernels.put(cfg, kernel);
+            gemmKernels.put(key, kernel);
         }
-        int rts = cfg.ts() / cfg.wpt();
+        int chunk = k, used = 1;
+        if (splits > 1 && k > cfg.bk()) {
+            chunk = ceilDiv(ceilDiv(k, splits), cfg.bk()) * cfg.bk();
+            used = ceilDiv(k, chunk);
+        }
+        // float4 global accesses need 16-byte aligned rows: offsets and the row strides multiples of 4
+        boolean va = aOff % 4 == 0 && sa[0] % 4 == 0 && (aRowMajor ? sa[1] : sa[2]) % 4 == 0;
+        boolean vb = bOff % 4 == 0 && sb[0] % 4 == 0 && (bRowMajor ? sb[1] : sb[2]) % 4 == 0;
+        DeviceStorage partial = used > 1 ? allocate(Math.multiplyExact(Math.multiplyExact(nb * used, m), n)) : null;
+        int rtm = cfg.bm() / cfg.tm(), rtn = cfg.bn() / cfg.tn();
         new Launch(kernel, "gemm").arg(m).arg(n).arg(k)
-                .arg(a).arg(aOff).arg(sa[0]).arg(sa[1]).arg(sa[2]).arg(aRowMajor ? 1 : 0)
-                .arg(b).arg(bOff).arg(sb[0]).arg(sb[1]).arg(sb[2]).arg(bRowMajor ? 1 : 0)
-                .arg(c)
-                .run(new long[]{(long) ceilDiv(n, cfg.ts()) * rts, (long) ceilDiv(m, cfg.ts()) * rts, nb}, new long[]{rts, rts, 1});
+                .arg(a).arg(aOff).arg(sa[0]).arg(sa[1]).arg(sa[2]).arg(va ? 1 : 0)
+                .arg(b).arg(bOff).arg(sb[0]).arg(sb[1]).arg(sb[2]).arg(vb ? 1 : 0)
+                .arg(partial != null ? partial.mem() : c).arg(n % 4 == 0 ? 1 : 0).arg(used).arg(chunk)
+                .run(new long[]{(long) ceilDiv(n, cfg.bn()) * rtn, (long) ceilDiv(m, cfg.bm()) * rtm, (long) nb * used}, new long[]{rtn, rtm, 1});
+        if (partial != null) {
+            int mn = m * n, ls = ELEMENTWISE_GROUP;
+            kernel("gemm_sum").arg(mn).arg(used).arg(partial.mem()).arg(c).run(new long[]{(long) ceilDiv(mn, ls) * ls, nb}, new long[]{ls, 1});
+            partial.release(); // the in-order queue runs its next writer after gemm_sum
+        }
     }
 
     /** The GEMM tile configuration, tuned (or read from the tuning cache) at first use. */
@@ -490,8 +568,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
 
     /** Configurations this device can run: work-group and local-memory limits. */
     boolean fits(GemmConfig c) {
-        long threads = (long) (c.ts() / c.wpt()) * (c.ts() / c.wpt());
-        return threads <= maxGroup && 2L * GemmConfig.TSK * (c.ts() + 1) * 4 <= localMemBytes;
+        return c.threads() <= maxGroup && c.localBytes() <= localMemBytes;
     }
 
     /** Waits for every enqueued kernel (for timing). */
@@ -637,6 +714,25 @@ public final class OpenClBackend implements Backend, AutoCloseable {
                     + new String(log, StandardCharsets.UTF_8).trim(), e);
         }
         return p;
+    }
+
+    /** The compiler's log for a GEMM tiling built with extra options (e.g. -cl-nv-verbose for register counts on NVIDIA). */
+    String gemmBuildLog(GemmConfig cfg, boolean aRowMajor, boolean bRowMajor, String extra) {
+        cl_program p = CL.clCreateProgramWithSource(context, 1, new String[]{source("gemm.cl")}, null, null);
+        try {
+            try {
+                CL.clBuildProgram(p, 0, null, cfg.defines(aRowMajor, bRowMajor) + " " + extra, null, null);
+            } catch (CLException e) {
+                // the log says why
+            }
+            long[] size = new long[1];
+            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
+            byte[] log = new byte[(int) size[0]];
+            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
+            return new String(log, StandardCharsets.UTF_8).trim();
+        } finally {
+            CL.clReleaseProgram(p);
+        }
     }
 
     private static String source(String name) {

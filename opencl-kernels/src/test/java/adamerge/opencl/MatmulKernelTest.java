@@ -5,9 +5,11 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 import static adamerge.opencl.ClTesting.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The tiled GEMM on every layout, edge sizes, broadcast batches and each CPU tuning candidate. */
@@ -73,6 +75,31 @@ class MatmulKernelTest {
             cl.gemm(cfg, 1, m, n, k, cl.mem(a.cl()), 0, new int[]{0, k, 1}, true, cl.mem(bt.cl()), 0, new int[]{0, 1, k}, false, cl.mem(c));
             assertClose(expected, c.toArray(), 1e-4, "GEMM tiling " + cfg);
         }
+    }
+
+    @Test
+    void splitKAndRectangularTilesOnEveryLayout() {
+        OpenClBackend cl = cl();
+        int m = 37, k = 150, n = 29;
+        List<GemmConfig> cfgs = List.of(new GemmConfig(32, 4), new GemmConfig(64, 128, 4, 8, 8), new GemmConfig(128, 64, 8, 4, 16));
+        long seed = 80;
+        for (int layout = 0; layout < 4; layout++) {
+            boolean ta = (layout & 1) != 0, tb = (layout & 2) != 0;
+            Both a = ta ? randn(seed++, 2, k, m).map(Tensor::t) : randn(seed++, 2, m, k);
+            Both b = tb ? randn(seed++, 2, n, k).map(Tensor::t) : randn(seed++, 2, k, n);
+            float[] expected = CPU.matmul(a.cpu(), b.cpu()).toArray();
+            int[] sa = a.cl().strides(), sb = b.cl().strides();
+            for (GemmConfig cfg : cfgs) {
+                if (!cl.fits(cfg)) continue;
+                for (int splits : new int[]{1, 2, 3, 5}) {
+                    Tensor c = cl.fromArray(new float[2 * m * n], 2, m, n);
+                    cl.gemm(cfg, splits, 2, m, n, k, cl.mem(a.cl()), 0, sa, !ta, cl.mem(b.cl()), 0, sb, !tb, cl.mem(c));
+                    assertClose(expected, c.toArray(), 1e-4, "GEMM tiling " + cfg + " split " + splits + " layout " + layout);
+                }
+            }
+        }
+        assertTrue(cl.splitsFor(new GemmConfig(128, 128, 8, 8, 16), 1, 128, 128, 8192) > 1, "one tile, deep K: split");
+        assertEquals(1, cl.splitsFor(new GemmConfig(32, 4), 1, 4096, 4096, 64), "many tiles, shallow K: no split");
     }
 
     @Test

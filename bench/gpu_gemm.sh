@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The SGEMM measurements of bench/results/gpu-h100.md in one device call: our kernel's correctness
+# and tiling x split-K sweep (ClGemmBench --sweep), then bench/gemm_cuda.py (PyTorch FP32, TF32
+# off, against `adamerge bench gemm --device opencl` with the tuned tiling). Expects .gpu/ as
+# bench/gpu_run.sh describes. Extra arguments go to the sweep (e.g. --configs "128,128,8,8,16").
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${OUT:-/tmp/out}; mkdir -p "$out"
+export ADAMERGE="$root/.gpu/adamerge" PYTHONUNBUFFERED=1
+export LD_LIBRARY_PATH="$root/.gpu/icd/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+if ! grep -qs nvidia /etc/OpenCL/vendors/*.icd; then
+  lib=$(ls /usr/local/nvidia/lib64/libnvidia-opencl.so.1 /usr/lib/x86_64-linux-gnu/libnvidia-opencl.so.1 2>/dev/null | head -1)
+  [ -z "$lib" ] && lib=$(find / -xdev -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1)
+  mkdir -p /tmp/vendors && echo "$lib" > /tmp/vendors/nvidia.icd && export OCL_ICD_VENDORS=/tmp/vendors
+  echo "OpenCL ICD: $lib (OCL_ICD_VENDORS=/tmp/vendors)"
+fi
+java() { "$root/.gpu/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$root/.gpu/lib/*" "$@"; }
+step() { echo; echo "=== $*"; "$@" 2>&1 | tee -a "$out/log.txt"; }
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv | tee "$out/log.txt"
+step java -Dadamerge.opencl.tuningFile=/tmp/tuning.properties adamerge.opencl.ClGemmBench --sweep "$@"
+step python3 bench/gemm_cuda.py --ours-device opencl
+cat ~/.cache/adamerge4j/opencl-tuning.properties 2>/dev/null | tee -a "$out/log.txt"
