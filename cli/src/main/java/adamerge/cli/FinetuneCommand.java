@@ -51,7 +51,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "Images per step (default: 64).")
     Integer batch;
 
-    @Option(names = "--weight-decay", paramLabel = "WD", description = "AdamW decoupled weight decay (default: 0.1).")
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "AdamW decoupled weight decay (default: 0, the demo's).")
     Float weightDecay;
 
     @Option(names = "--warmup", paramLabel = "W", description = "Linear warm-up steps (default: 50).")

@@ -37,8 +37,8 @@ public final class HeadsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "HEAD.safetensors", description = "Output file (written atomically).")
     Path out;
 
-    @Option(names = "--logit-scale", defaultValue = "100", paramLabel = "S",
-            description = "Length of each class row, CLIP's exp(logit_scale) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--logit-scale", defaultValue = "0", paramLabel = "S",
+            description = "Length of each class row (CLIP's exp(logit_scale) is 100); 0 (default) calibrates it on the given images.")
     float logitScale;
 
     @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: the data set's class names, else the largest label + 1).")
@@ -49,7 +49,7 @@ public final class HeadsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!(logitScale > 0)) throw new IllegalArgumentException("--logit-scale must be positive, got " + logitScale);
+        if (!(logitScale >= 0)) throw new IllegalArgumentException("--logit-scale must be positive (or 0 to calibrate), got " + logitScale);
         checkOutputFolder(out);
         ClipCheckpoint ck = ClipCheckpoint.load(model, config);
         VitConfig cfg = ck.config();
@@ -60,8 +60,9 @@ public final class HeadsCommand implements Callable<Integer> {
         String name = out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         ClassificationHead head = Heads.prototypes(name, cfg, ck.canonical(), pixels(ds), labels, k, logitScale);
         Heads.write(head, out);
-        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: weight [%d, %d] from %d images, logit scale %s%n", out, k,
-                cfg.outputDim(), labels.length, logitScale);
+        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: weight [%d, %d] from %d images, logit scale %.2f%s%n", out, k,
+                cfg.outputDim(), labels.length, head.weight().get(0, 0) == 0 ? 0f : Math.sqrt(head.weight().mul(head.weight()).sum(1, false).get(0)),
+                logitScale > 0 ? "" : " (calibrated on these images)");
         return 0;
     }
 

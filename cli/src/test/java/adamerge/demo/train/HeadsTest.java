@@ -76,4 +76,42 @@ class HeadsTest {
         assertArrayEquals(x, DemoModel.input(set).toArray());
         assertArrayEquals(new int[]{1, 3, 32, 32}, DemoModel.input(set).shape());
     }
+
+    @Test
+    void calibratedScaleMinimisesTrainCrossEntropy() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        int n = 300, classes = 3, d = 4;
+        float[] protos = new float[classes * d], f = new float[n * d];
+        int[] labels = new int[n];
+        for (int c = 0; c < classes; c++) protos[c * d + c] = 1; // unit prototypes on the axes
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % classes;
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                f[i * d + j] = (float) ((j == labels[i] ? 1 : 0) + 0.8 * r.nextGaussian());
+                norm += f[i * d + j] * f[i * d + j];
+            }
+            for (int j = 0; j < d; j++) f[i * d + j] /= (float) Math.sqrt(norm);
+        }
+        float s = Heads.calibratedScale(f, labels, protos, classes, d);
+        // an independent brute-force scan of the mean cross-entropy
+        double best = Double.MAX_VALUE, bestS = 0;
+        for (double t = 0.1; t < 100; t *= 1.001) {
+            double nll = 0;
+            for (int i = 0; i < n; i++) {
+                double[] z = new double[classes];
+                double sum = 0;
+                for (int c = 0; c < classes; c++) {
+                    for (int j = 0; j < d; j++) z[c] += t * f[i * d + j] * protos[c * d + j];
+                    sum += Math.exp(z[c]);
+                }
+                nll += Math.log(sum) - z[labels[i]];
+            }
+            if (nll < best) {
+                best = nll;
+                bestS = t;
+            }
+        }
+        assertEquals(bestS, s, 0.01 * bestS);
+    }
 }
