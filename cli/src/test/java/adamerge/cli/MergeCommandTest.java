@@ -107,6 +107,26 @@ class MergeCommandTest {
         assertEquals(3, rep.getAsJsonArray("tasks").size());
     }
 
+    /** The same five steps with every tensor on the OpenCL device (PoCL in CI, where a missing device fails). */
+    @Test
+    void layerWiseAdaMergingOnOpenClMatchesPyTorch() throws IOException {
+        try {
+            adamerge.opencl.OpenClBackend.open("opencl");
+        } catch (RuntimeException e) {
+            if ("true".equals(System.getenv("CI"))) fail("CI=true but OpenCL is unavailable: " + e.getMessage());
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no OpenCL device: " + e.getMessage());
+        }
+        Path lambdas = dir.resolve("cl.json");
+        Run r = merge("--device", "opencl", "--method", "adamerging-layer", "--steps", "5", "--out", dir.resolve("cl.safetensors").toString(),
+                "--lambdas-out", lambdas.toString());
+        adamerge.tensor.Backends.use(null);
+        assertEquals(0, r.exit(), r.err());
+        var rows = JsonParser.parseString(Files.readString(lambdas)).getAsJsonObject().getAsJsonArray("lambdas");
+        float[] expected = f.get("layerwise.lambdas.step5").toArray();
+        for (int i = 0; i < expected.length; i++)
+            assertEquals(Math.min(1, Math.max(0, expected[i])), rows.get(i / 3).getAsJsonArray().get(i % 3).getAsFloat(), 1e-5, "lambda " + i);
+    }
+
     @Test
     void resumesFromSavedCoefficients() throws IOException {
         Path a = dir.resolve("a.json"), b = dir.resolve("b.json");
