@@ -16,8 +16,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -109,7 +107,7 @@ public final class AdaMergingBench implements Callable<Integer> {
         double mean = Arrays.stream(s).average().orElse(0);
         Arrays.sort(s);
         double median = s[steps / 2];
-        long rss = peakRssBytes();
+        long rss = Memory.peakRssBytes();
         long modelBytes = 4L * pretrained.values().stream().mapToLong(Tensor::numel).sum();
         String dev = cl != null ? cl.device().name().replace("\"", "'") : "cpu";
 
@@ -176,14 +174,4 @@ public final class AdaMergingBench implements Callable<Integer> {
         return out;
     }
 
-    /** VmHWM of /proc/self/status (peak resident set), or -1 where it is not readable. */
-    static long peakRssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return -1;
-    }
 }

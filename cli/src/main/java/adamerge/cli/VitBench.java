@@ -13,8 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -66,7 +64,7 @@ public final class VitBench implements Callable<Integer> {
             loss.backward();
             if (params.get("conv1.weight").grad() == null) throw new IllegalStateException("no gradient reached conv1.weight");
         });
-        long rss = peakRssBytes();
+        long rss = Memory.peakRssBytes();
         double ips = batch / fwd;
         if (json) {
             System.out.printf(Locale.ROOT, "{\"config\":\"%s\",\"batch\":%d,\"threads\":%d,\"images_per_s\":%.3f,\"fwd_s\":%.4f,"
@@ -93,14 +91,4 @@ public final class VitBench implements Callable<Integer> {
         return s[runs / 2];
     }
 
-    /** VmHWM of /proc/self/status (peak resident set), or -1 where it is not readable. */
-    static long peakRssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return -1;
-    }
 }
