@@ -40,9 +40,9 @@ public final class TaskVector {
             Models.requireSameLayout("the pretrained model", pretrained, "task vector " + k, taus.get(k));
         Map<String, Tensor> out = Models.ordered();
         pretrained.forEach((key, pre) -> {
-            Tensor t = pre;
-            for (int k = 0; k < taus.size(); k++) t = t.add(taus.get(k).get(key).mul(lambdas[k]));
-            out.put(key, t);
+            List<Tensor> ts = new ArrayList<>(taus.size());
+            for (Map<String, Tensor> tau : taus) ts.add(tau.get(key));
+            out.put(key, pre.backend().mergeWeighted(pre, ts, lambdas)); // one fused pass per tensor
         });
         return out;
     }
