@@ -4,7 +4,6 @@ import adamerge.autograd.NoGrad;
 import adamerge.autograd.Var;
 import adamerge.tensor.Tensor;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,14 +137,5 @@ public final class ClipVisionEncoder {
         Map<String, Tensor> m = new LinkedHashMap<>();
         vars.forEach((k, v) -> m.put(k, v.value()));
         return m;
-    }
-
-    /** Canonical weight names in open_clip's state-dict order. */
-    public static List<String> names(VitConfig c) {
-        return ClipWeights.names(c);
-    }
-
-    static List<String> list(String... s) {
-        return new ArrayList<>(Arrays.asList(s));
     }
 }
