@@ -2,6 +2,8 @@ package adamerge.autograd;
 
 import adamerge.tensor.Tensor;
 
+import java.util.function.Consumer;
+
 /**
  * The graph side of a {@link Var} that needs a gradient: the nodes of its inputs, the rule that
  * turns its gradient into theirs, and the gradient accumulated so far. A node holds no values
@@ -20,11 +22,20 @@ final class Node {
     Node[] inputs;
     Rule rule;
     Tensor grad;
+    /** A leaf's receiver of its finished gradient (null: keep it in {@link #grad}). */
+    final Consumer<Tensor> sink;
+    /** During backward: rules that feed this node and have not run yet. */
+    int pending;
 
     Node(int[] shape, Node[] inputs, Rule rule) {
+        this(shape, inputs, rule, null);
+    }
+
+    Node(int[] shape, Node[] inputs, Rule rule, Consumer<Tensor> sink) {
         this.shape = shape;
         this.inputs = inputs;
         this.rule = rule;
+        this.sink = sink;
     }
 
     boolean isLeaf() {

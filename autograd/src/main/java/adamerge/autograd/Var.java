@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.Set;
 
 /**
@@ -34,6 +36,15 @@ public final class Var {
     /** A leaf whose gradient is wanted (a weight, a merging coefficient). */
     public static Var param(Tensor value) {
         return new Var(value, true);
+    }
+
+    /**
+     * A leaf whose gradient goes to {@code sink} as soon as backward has finished it, instead of
+     * being kept: the caller can reduce it (AdaMerging takes {@code <g, tau_k>}) and let it go,
+     * so a model's gradients need not all be alive at once. A leaf no gradient reaches gets no call.
+     */
+    public static Var param(Tensor value, Consumer<Tensor> sink) {
+        return new Var(value, new Node(value.shape(), null, null, Objects.requireNonNull(sink)));
     }
 
     /** A value that needs no gradient (data, frozen weights). */
@@ -106,13 +117,25 @@ public final class Var {
     public void backward(Tensor gradOut) {
         if (node == null) throw new IllegalStateException("this var does not depend on anything that requires a gradient");
         List<Node> order = topologicalOrder(node);
+        for (Node n : order) n.pending = 0;
+        for (Node n : order)
+            if (n.inputs != null) for (Node in : n.inputs) if (in != null) in.pending++;
         Node.accumulate(node, gradOut);
+        if (node.isLeaf() && node.sink != null) { // backward of a bare leaf: its gradient is gradOut
+            node.sink.accept(node.grad);
+            node.grad = null;
+        }
         for (int i = order.size() - 1; i >= 0; i--) {
             Node n = order.get(i);
             if (n.isLeaf()) continue;
             Tensor g = n.grad;
             n.grad = null;
             if (g != null && n.rule != null) n.rule.backward(g);
+            for (Node in : n.inputs == null ? new Node[0] : n.inputs)
+                if (in != null && --in.pending == 0 && in.sink != null && in.grad != null) { // nothing else feeds it: final
+                    in.sink.accept(in.grad);
+                    in.grad = null;
+                }
             n.release();
         }
     }

@@ -140,6 +140,28 @@ class GradCheckTest {
     }
 
     @Test
+    void sinkReceivesEachFinishedGradientOnceAndBeforeBackwardEnds() {
+        // a feeds three rules (two muls and an add) at different depths; b only the first mul.
+        List<String> calls = new java.util.ArrayList<>();
+        float[] ga = new float[1], gb = new float[1];
+        Var a = Var.param(Tensor.of(new float[]{2}, 1), g -> { calls.add("a"); ga[0] = g.item(); });
+        Var b = Var.param(Tensor.of(new float[]{5}, 1), g -> { calls.add("b"); gb[0] = g.item(); });
+        Var y = a.mul(b).mul(a).add(a).sum(); // y = a^2 b + a: dy/da = 2ab + 1 = 21, dy/db = a^2 = 4
+        y.backward();
+        assertEquals(List.of("a", "b"), calls.stream().sorted().toList());
+        assertEquals(21f, ga[0], 1e-6f);
+        assertEquals(4f, gb[0], 1e-6f);
+        assertNull(a.grad(), "a sunk gradient is not also kept");
+
+        // The same leaf reaching the sink a second time in a later backward starts from zero.
+        a.mul(a).sum().backward();
+        assertEquals(4f, ga[0], 1e-6f);
+        Var lone = Var.param(Tensor.of(new float[]{1, 2}, 2), g -> ga[0] = g.get(1));
+        lone.backward(Tensor.of(new float[]{7, 8}, 2));
+        assertEquals(8f, ga[0]);
+    }
+
+    @Test
     void deepChainsNeedNoRecursion() {
         Var x = Var.param(Tensor.of(new float[]{1}, 1));
         Var y = x;

@@ -10,6 +10,7 @@ import adamerge.vit.VitConfig;
 import adamerge.vit.WeightLayout;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,7 @@ public final class AdaMerging {
     private final VitConfig config;
     private final WeightLayout layout;
     private final List<String> layers;
+    private final Map<String, Integer> layerIndex = new HashMap<>();
     private final Map<String, Tensor> pretrained;
     private final List<Map<String, Tensor>> taskVectors;
     private final List<ClassificationHead> heads;
@@ -78,6 +80,7 @@ public final class AdaMerging {
         this.config = config;
         this.layout = layout;
         this.layers = List.copyOf(pretrained.keySet());
+        for (int j = 0; j < layers.size(); j++) layerIndex.put(layers.get(j), j);
         this.pretrained = pretrained;
         this.taskVectors = taskVectors;
         this.heads = heads;
@@ -153,7 +156,8 @@ public final class AdaMerging {
         Map<String, Tensor> canonical = layout.toCanonical(merged());
 
         // dL/dlambda_{j,k} = <g_j, tau_{k,j}>, summed over every batch of every task (the loss is a
-        // plain sum). Taking the dot products per batch keeps no model-sized gradient sum alive.
+        // plain sum). Each weight's gradient is reduced to its K dot products the moment backward
+        // has finished it, so no model-sized set of gradients is ever alive.
         int rows = raw.dim(0), k = tasks();
         double[] d = new double[rows * k];
         float loss = 0;
@@ -162,22 +166,18 @@ public final class AdaMerging {
         for (int t = 0; t < tasks(); t++) {
             for (Tensor batch : batchesPerTask.get(t)) {
                 Map<String, Var> params = new LinkedHashMap<>();
-                canonical.forEach((name, v) -> params.put(name, Var.param(v)));
+                canonical.forEach((name, v) -> params.put(name, Var.param(v, g -> {
+                    for (Map.Entry<String, Tensor> e : layout.toSource(name, g).entrySet()) {
+                        int j = layerIndex.get(e.getKey()), r = granularity == Granularity.LAYER_WISE ? j : 0;
+                        float[] dots = g.backend().dotWithEach(e.getValue(), tausOf(e.getKey()));
+                        for (int q = 0; q < k; q++) d[r * k + q] += dots[q];
+                    }
+                })));
                 Var entropy = Losses.entropy(heads.get(t).logits(new ClipVisionEncoder(config, params).forward(batch)));
                 float h = entropy.value().item();
                 if (!Float.isFinite(h))
                     throw new NonFiniteException("entropy of task " + t + " is " + h + " at the current coefficients");
                 entropy.backward();
-                Map<String, Tensor> g = new LinkedHashMap<>();
-                params.forEach((name, v) -> g.put(name, v.grad() != null ? v.grad() : Tensor.zeros(v.shape())));
-                Map<String, Tensor> gs = layout.toSource(g);
-                for (int j = 0; j < layers.size(); j++) {
-                    String name = layers.get(j);
-                    Tensor gj = gs.get(name);
-                    float[] dots = gj.backend().dotWithEach(gj, tausOf(name));
-                    int r = granularity == Granularity.LAYER_WISE ? j : 0;
-                    for (int q = 0; q < k; q++) d[r * k + q] += dots[q];
-                }
                 taskLoss[t] += h;
                 loss += h;
                 any = true;

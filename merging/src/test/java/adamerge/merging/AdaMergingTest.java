@@ -34,19 +34,28 @@ class AdaMergingTest {
     }
 
     AdaMerging engine(Map<String, Tensor> f, Map<String, Tensor> ft, AdaMerging.Granularity g, AdaMerging.Options o) {
+        return engine(f, ft, g, o, WeightLayout.CANONICAL);
+    }
+
+    /** The engine on the fixture's model stored in {@code layout} (built from canonical tensors). */
+    AdaMerging engine(Map<String, Tensor> f, Map<String, Tensor> ft, AdaMerging.Granularity g, AdaMerging.Options o, WeightLayout layout) {
         Map<String, Tensor> pre = prefixed(f, "pre.");
         List<Map<String, Tensor>> taus = new ArrayList<>();
         List<ClassificationHead> heads = new ArrayList<>();
         for (int k = 0; k < K; k++) {
-            taus.add(TaskVector.of(pre, prefixed(ft, "ft" + k + ".")));
+            taus.add(layout.toSource(TaskVector.of(pre, prefixed(ft, "ft" + k + "."))));
             heads.add(new ClassificationHead("task" + k, f.get("head" + k + ".weight"), null));
         }
-        return new AdaMerging(CONFIG, WeightLayout.CANONICAL, pre, taus, heads, g, o);
+        return new AdaMerging(CONFIG, layout, layout.toSource(pre), taus, heads, g, o);
     }
 
     void run(String prefix, AdaMerging.Granularity g, AdaMerging.Options o, double tol) throws IOException {
+        run(prefix, g, o, tol, WeightLayout.CANONICAL);
+    }
+
+    void run(String prefix, AdaMerging.Granularity g, AdaMerging.Options o, double tol, WeightLayout layout) throws IOException {
         Map<String, Tensor> f = read("adamerging.safetensors"), ft = read("adamerging_ft.safetensors");
-        AdaMerging a = engine(f, ft, g, o);
+        AdaMerging a = engine(f, ft, g, o, layout);
         List<List<Tensor>> batches = new ArrayList<>();
         for (int k = 0; k < K; k++) batches.add(List.of(f.get("batch" + k)));
         for (int s = 1; s <= 5; s++) {
@@ -63,6 +72,51 @@ class AdaMergingTest {
     @Test
     void taskWiseMatchesPyTorch() throws IOException {
         run("taskwise", AdaMerging.Granularity.TASK_WISE, AdaMerging.Options.DEFAULT, 1e-5);
+    }
+
+    /**
+     * Stored as Hugging Face cuts it: each packed in_proj as three q/k/v tensors and proj
+     * transposed. Every gradient must be routed to its pieces' rows; the task-wise coefficients
+     * do not depend on how the tensors are cut, so the fixture still applies.
+     */
+    @Test
+    void taskWiseMatchesPyTorchThroughASplittingLayout() throws IOException {
+        run("taskwise", AdaMerging.Granularity.TASK_WISE, AdaMerging.Options.DEFAULT, 1e-5, new SplitLayout());
+    }
+
+    static final class SplitLayout implements WeightLayout {
+        private static final String[] QKV = {"#q", "#k", "#v"};
+
+        @Override
+        public Map<String, Tensor> toCanonical(Map<String, Tensor> stored) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            stored.forEach((key, t) -> {
+                if (key.endsWith("#q")) {
+                    String base = key.substring(0, key.length() - 2);
+                    out.put(base, Tensor.concat(List.of(t, stored.get(base + "#k"), stored.get(base + "#v")), 0));
+                } else if (key.equals("proj#T")) out.put("proj", t.t());
+                else if (!key.endsWith("#k") && !key.endsWith("#v")) out.put(key, t);
+            });
+            return out;
+        }
+
+        @Override
+        public Map<String, Tensor> toSource(Map<String, Tensor> canonical) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            canonical.forEach((name, t) -> out.putAll(toSource(name, t)));
+            return out;
+        }
+
+        @Override
+        public Map<String, Tensor> toSource(String name, Tensor t) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            if (name.contains("in_proj_")) {
+                int third = t.dim(0) / 3;
+                for (int i = 0; i < 3; i++) out.put(name + QKV[i], t.slice(0, i * third, (i + 1) * third));
+            } else if (name.equals("proj")) out.put("proj#T", t.t());
+            else out.put(name, t);
+            return out;
+        }
     }
 
     @Test

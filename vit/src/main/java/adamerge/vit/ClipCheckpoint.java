@@ -232,16 +232,25 @@ public final class ClipCheckpoint implements WeightLayout {
     @Override
     public Map<String, Tensor> toSource(Map<String, Tensor> canonical) {
         Map<String, Tensor> byKey = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Part>> e : layout.entrySet()) {
-            Tensor t = canonical.get(e.getKey());
-            if (t == null) throw new IllegalArgumentException("missing canonical tensor '" + e.getKey() + "'");
-            for (Part p : e.getValue()) {
-                Tensor piece = p.to < 0 ? t : t.slice(0, p.from, p.to);
-                byKey.put(p.key, p.transposed ? piece.t() : piece);
-            }
+        for (String name : layout.keySet()) {
+            Tensor t = canonical.get(name);
+            if (t == null) throw new IllegalArgumentException("missing canonical tensor '" + name + "'");
+            byKey.putAll(toSource(name, t));
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String k : sourceNames) out.put(k, byKey.get(k));
+        return out;
+    }
+
+    @Override
+    public Map<String, Tensor> toSource(String canonicalName, Tensor t) {
+        List<Part> parts = layout.get(canonicalName);
+        if (parts == null) throw new IllegalArgumentException("no stored tensor makes up canonical tensor '" + canonicalName + "'");
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Part p : parts) {
+            Tensor piece = p.to < 0 ? t : t.slice(0, p.from, p.to);
+            out.put(p.key, p.transposed ? piece.t() : piece);
+        }
         return out;
     }
 

@@ -13,6 +13,9 @@ public interface WeightLayout {
 
     Map<String, Tensor> toSource(Map<String, Tensor> canonical);
 
+    /** The stored tensors (views) that one canonical tensor, or its gradient, is made of. */
+    Map<String, Tensor> toSource(String canonicalName, Tensor canonical);
+
     /** Stored tensors that already use canonical names. */
     WeightLayout CANONICAL = new WeightLayout() {
         @Override
@@ -23,6 +26,11 @@ public interface WeightLayout {
         @Override
         public Map<String, Tensor> toSource(Map<String, Tensor> canonical) {
             return canonical;
+        }
+
+        @Override
+        public Map<String, Tensor> toSource(String canonicalName, Tensor canonical) {
+            return Map.of(canonicalName, canonical);
         }
     };
 }
