@@ -391,10 +391,20 @@ public final class Var {
         Node na = a.node, nb = b.node;
         Tensor av = nb != null ? a.value : null, bv = na != null ? b.value : null; // each gradient needs the other operand
         int[] sa = a.shape(), sb = b.shape();
+        boolean aT = storedTransposed(a.value), bT = storedTransposed(b.value);
         return record(a.value.matmul(b.value), g -> {
-            if (na != null) acc(na, unbroadcast(g.matmul(bv.t()), sa)); // dA = dC B^T
-            if (nb != null) acc(nb, unbroadcast(av.t().matmul(g), sb)); // dB = A^T dC
+            // dA = dC B^T and dB = A^T dC. An operand that is a transposed view (a weight used as
+            // w.t()) gets its gradient as (B dC^T)^T or (dC^T A)^T: the same numbers, computed in
+            // the weight's own memory order, so the transpose's rule hands the weight a
+            // contiguous gradient instead of a strided one every later use must copy.
+            if (na != null) acc(na, unbroadcast(aT ? bv.matmul(g.t()).t() : g.matmul(bv.t()), sa));
+            if (nb != null) acc(nb, unbroadcast(bT ? g.t().matmul(av).t() : av.t().matmul(g), sb));
         }, a, b);
+    }
+
+    /** A matrix (or batch of them) whose last two axes are swapped in memory: column-major. */
+    private static boolean storedTransposed(Tensor x) {
+        return x.rank() >= 2 && x.stride(-2) == 1 && x.stride(-1) != 1 && x.dim(-2) > 1;
     }
 
     public Var softmax(int axis) {

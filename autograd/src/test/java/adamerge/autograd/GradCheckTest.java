@@ -81,6 +81,11 @@ class GradCheckTest {
         check("batched", v -> v.get(0).matmul(v.get(1)), rnd(28, 2, 3, 4), rnd(29, 2, 4, 2));
         check("broadcast batch", v -> v.get(0).matmul(v.get(1)), rnd(30, 1, 3, 4), rnd(31, 2, 4, 2));
         check("vector", v -> v.get(0).matmul(v.get(1)), rnd(32, 4), rndT(33, 4, 3));
+        check("batched transposed", v -> v.get(0).transpose(-2, -1).matmul(v.get(1).transpose(-2, -1)), rnd(34, 2, 4, 3), rnd(35, 2, 5, 4));
+        // A weight used as w.t() gets its gradient in its own memory order (no strided copy later).
+        Var x = Var.param(rnd(36, 2, 3, 4)), w = Var.param(rnd(37, 5, 4));
+        x.matmul(w.t()).sum().backward();
+        assertTrue(w.grad().isContiguous() && x.grad().isContiguous());
     }
 
     @Test

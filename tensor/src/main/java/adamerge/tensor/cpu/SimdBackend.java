@@ -150,6 +150,32 @@ public class SimdBackend extends ScalarBackend {
     }
 
     /** Storage offset of the first element of every row (all axes but the last), row-major. */
+    /** Tile edge of the transposing copy: a 32 x 32 tile of source and destination fits L1. */
+    private static final int TILE = 32;
+
+    /**
+     * Copy of a view whose last two axes are swapped in memory (a transposed matrix, or a batch
+     * of them), in square tiles: element-by-element it would read one float per cache line.
+     */
+    private Tensor transposedCopy(Tensor x) {
+        int rank = x.rank(), r = x.dim(-2), c = x.dim(-1), sc = x.stride(-1); // element (i, j) at base + i + j * sc
+        int[] mats = offsets(new Tensor(x.storage(), java.util.Arrays.copyOf(x.shape(), rank - 2),
+                java.util.Arrays.copyOf(x.strides(), rank - 2), x.offset()));
+        float[] src = data(x), out = new float[x.numel()];
+        int rowTiles = (r + TILE - 1) / TILE;
+        Parallel.forRange(mats.length * rowTiles, Math.max(1, GRAIN / (TILE * Math.max(c, 1))), (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                int base = mats[t / rowTiles], o = (t / rowTiles) * r * c, i0 = (t % rowTiles) * TILE, i1 = Math.min(r, i0 + TILE);
+                for (int j0 = 0; j0 < c; j0 += TILE) {
+                    int j1 = Math.min(c, j0 + TILE);
+                    for (int j = j0; j < j1; j++)
+                        for (int i = i0, from = base + i0 + j * sc; i < i1; i++, from++) out[o + i * c + j] = src[from];
+                }
+            }
+        });
+        return wrap(out, x.shape());
+    }
+
     static int[] rowOffsets(Tensor t) {
         int rank = t.rank();
         int[] shape = t.shape(), strides = t.strides();
@@ -297,6 +323,7 @@ public class SimdBackend extends ScalarBackend {
 
     @Override
     public Tensor copy(Tensor x) {
+        if (x.rank() >= 2 && x.stride(-2) == 1 && x.stride(-1) != 1 && x.numel() > 0) return transposedCopy(x);
         if (x.rank() == 0 || x.stride(-1) != 1 || x.numel() == 0) return super.copy(x);
         int n = x.dim(-1);
         int[] rows = rowOffsets(x);

@@ -34,6 +34,7 @@ class BackendAgreementTest {
         Tensor x = random(seed, shape);
         vs.add(x);
         if (shape.length >= 2) vs.add(x.transpose(0, -1).contiguous().transpose(0, -1)); // strided, same values
+        if (shape.length >= 3) vs.add(x.transpose(-2, -1).contiguous().transpose(-2, -1)); // a batch of transposed matrices
         int[] bigger = shape.clone();
         if (shape.length >= 1) {
             bigger[shape.length - 1] += 3;
