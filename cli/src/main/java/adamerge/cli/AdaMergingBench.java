@@ -4,6 +4,7 @@ import adamerge.merging.AdaMerging;
 import adamerge.opencl.OpenClBackend;
 import adamerge.tensor.Backend;
 import adamerge.tensor.Backends;
+import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.cpu.CpuBackends;
 import adamerge.tensor.cpu.Parallel;
@@ -77,8 +78,10 @@ public final class AdaMergingBench implements Callable<Integer> {
         long seed = 1000;
         for (int k = 0; k < tasks; k++) {
             Map<String, Tensor> tau = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : pretrained.entrySet()) // fine-tuning moves weights by about 1e-3
-                tau.put(e.getKey(), Tensor.randn(seed++, e.getValue().shape()).mul(1e-3f).to(backend));
+            for (Map.Entry<String, Tensor> e : pretrained.entrySet()) { // fine-tuning moves weights by about 1e-3
+                Tensor t = Tensor.randn(seed++, e.getValue().shape()).mul(1e-3f);
+                tau.put(e.getKey(), backend == CpuBackends.active() ? t.storedAs(DType.F32) : t.to(backend)); // native memory, as merge keeps them
+            }
             taskVectors.add(tau);
             Tensor w = Tensor.randn(seed++, classes, cfg.outputDim());
             w = w.div(w.mul(w).sum(1, true).sqrt()).mul(100f); // logit scale 100 x unit-norm class embeddings

@@ -260,15 +260,23 @@ public final class MergeCommand implements Callable<Integer> {
         return ada.merged();
     }
 
-    /** Task vectors in the --tv-dtype storage (F16 halves their memory; kernels convert on read). */
+    /**
+     * Task vectors in the --tv-dtype storage. On the CPU they move to native memory (F16 halves
+     * it; kernels convert on read): they are the largest long-lived data of a merge, and off the
+     * Java heap the garbage collector neither scans nor moves them, so the heap needs room only
+     * for the merged model and one batch's activations.
+     */
     private List<Map<String, Tensor>> inTvDtype(List<Map<String, Tensor>> taus) {
-        if (tvDtype.equals("f32")) return taus;
-        if (!tvDtype.equals("f16")) throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
-        if (!device.name().equals("cpu")) throw new IllegalArgumentException("--tv-dtype f16 is implemented for --device cpu only");
+        if (!tvDtype.equals("f32") && !tvDtype.equals("f16"))
+            throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
+        boolean cpu = device.name().equals("cpu");
+        if (tvDtype.equals("f32") && !cpu) return taus;
+        if (!cpu) throw new IllegalArgumentException("--tv-dtype f16 is implemented for --device cpu only");
+        adamerge.tensor.DType dtype = tvDtype.equals("f16") ? adamerge.tensor.DType.F16 : adamerge.tensor.DType.F32;
         List<Map<String, Tensor>> out = new ArrayList<>();
         for (Map<String, Tensor> tau : taus) {
             Map<String, Tensor> h = new LinkedHashMap<>();
-            tau.forEach((k, v) -> h.put(k, v.storedAs(adamerge.tensor.DType.F16)));
+            tau.forEach((k, v) -> h.put(k, v.storedAs(dtype)));
             out.add(h);
         }
         return out;

@@ -2,6 +2,10 @@ package adamerge.tensor;
 
 import adamerge.tensor.cpu.CpuBackends;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -236,16 +240,26 @@ public final class Tensor {
     }
 
     /**
-     * A copy stored as {@code dtype} (F16/BF16 halve the memory; every kernel converts on read),
-     * or this tensor itself for F32. CPU only.
+     * A contiguous copy held in native memory outside the Java heap, stored as {@code dtype}
+     * (F16/BF16 halve the memory; kernels convert on read). For big long-lived tensors such as
+     * AdaMerging's task vectors: the garbage collector never scans or moves them, so the heap
+     * needs room only for what changes. The memory is freed once the tensor is unreachable. CPU only.
      */
     public Tensor storedAs(DType dtype) {
-        if (dtype == DType.F32) return this;
         float[] v = toArray();
-        short[] bits = new short[v.length];
-        for (int i = 0; i < v.length; i++) bits[i] = dtype == DType.F16 ? DType.floatToF16(v[i]) : DType.floatToBf16(v[i]);
-        return new Tensor(new MappedStorage(java.lang.foreign.MemorySegment.ofArray(bits), dtype), shape);
+        MemorySegment seg = Arena.ofAuto().allocate((long) v.length * dtype.bytes, 64);
+        for (int i = 0; i < v.length; i++) {
+            switch (dtype) {
+                case F32 -> seg.setAtIndex(F32_LE, i, v[i]);
+                case F16 -> seg.setAtIndex(I16_LE, i, DType.floatToF16(v[i]));
+                case BF16 -> seg.setAtIndex(I16_LE, i, DType.floatToBf16(v[i]));
+            }
+        }
+        return new Tensor(new MappedStorage(seg, dtype), shape);
     }
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** A contiguous copy on {@code target}. */
     public Tensor to(Backend target) {

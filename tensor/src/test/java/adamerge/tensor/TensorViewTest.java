@@ -126,6 +126,9 @@ class TensorViewTest {
         assertArrayEquals(x.mul(2).toArray(), h.mul(2).toArray(), 2e-3f);
         assertArrayEquals(x.toArray(), x.storedAs(DType.BF16).toArray(), 4f); // bf16 keeps 8 bits of mantissa
         assertEquals(1000f, x.storedAs(DType.BF16).get(1, 1), 4f);
+        Tensor f = x.t().storedAs(DType.F32); // off the heap, exact, contiguous in the view's order
+        assertTrue(f.storage() instanceof MappedStorage);
+        assertArrayEquals(x.t().toArray(), f.toArray());
     }
 
     @Test

@@ -2,6 +2,8 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Binary;
 import adamerge.tensor.Reduce;
+import adamerge.tensor.HeapStorage;
+import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.Unary;
 import jdk.incubator.vector.FloatVector;
@@ -457,6 +459,12 @@ public class SimdBackend extends ScalarBackend {
 
     // ---- merging ----
 
+    /**
+     * Elements per pass of the merge kernels: a run of the output (or of g) stays in L1 while all
+     * K task vectors stream through it, instead of K passes over a tensor far larger than cache.
+     */
+    private static final int RUN = 4096;
+
     @Override
     public Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
         if (taus.size() != lambdas.length) throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
@@ -467,21 +475,20 @@ public class SimdBackend extends ScalarBackend {
             ts.add(t.contiguous());
         }
         float[] out = new float[base.numel()];
-        float[] b = data(base);
-        float[][] td = new float[ts.size()][];
-        for (int k = 0; k < td.length; k++) td[k] = data(ts.get(k));
-        int bo = base.offset();
-        // One pass over the output per task keeps each tau streaming through the cache once.
         Parallel.forRange(out.length, GRAIN, (lo, hi) -> {
-            System.arraycopy(b, bo + lo, out, lo, hi - lo);
-            for (int k = 0; k < ts.size(); k++) {
-                float[] t = td[k];
-                int to = ts.get(k).offset();
-                float c = lambdas[k];
-                int i = lo;
-                for (int end = lo + S.loopBound(hi - lo); i < end; i += S.length())
-                    FloatVector.fromArray(S, t, to + i).fma(FloatVector.broadcast(S, c), FloatVector.fromArray(S, out, i)).intoArray(out, i);
-                for (; i < hi; i++) out[i] += c * t[to + i];
+            float[] scratch = new float[RUN];
+            for (int from = lo; from < hi; from += RUN) {
+                int n = Math.min(RUN, hi - from);
+                Run b = run(base, from, n, scratch);
+                System.arraycopy(b.a, b.off, out, from, n);
+                for (int k = 0; k < ts.size(); k++) {
+                    Run t = run(ts.get(k), from, n, scratch);
+                    FloatVector c = FloatVector.broadcast(S, lambdas[k]);
+                    int i = 0;
+                    for (int end = S.loopBound(n); i < end; i += S.length())
+                        FloatVector.fromArray(S, t.a, t.off + i).fma(c, FloatVector.fromArray(S, out, from + i)).intoArray(out, from + i);
+                    for (; i < n; i++) out[from + i] += lambdas[k] * t.a[t.off + i];
+                }
             }
         });
         return wrap(out, theta0.shape());
@@ -490,28 +497,51 @@ public class SimdBackend extends ScalarBackend {
     @Override
     public float[] dotWithEach(Tensor g, List<Tensor> taus) {
         Tensor gc = g.contiguous();
-        float[] gd = data(gc);
-        int go = gc.offset(), n = gc.numel();
-        float[] out = new float[taus.size()];
-        for (int k = 0; k < taus.size(); k++) {
-            requireSameShape(g, taus.get(k));
-            Tensor t = taus.get(k).contiguous();
-            float[] td = data(t);
-            int to = t.offset();
-            // Partial sums per chunk in double: a tensor of 2.4M products loses digits in one float sum.
-            int chunks = Math.max(1, Math.min(Parallel.THREADS * 4, n / GRAIN));
-            double[] partial = new double[chunks];
-            Parallel.forRange(chunks, 1, (lo, hi) -> {
-                for (int c = lo; c < hi; c++) {
-                    int from = (int) ((long) n * c / chunks), until = (int) ((long) n * (c + 1) / chunks);
-                    partial[c] = dot(gd, go + from, td, to + from, until - from);
+        List<Tensor> ts = new java.util.ArrayList<>();
+        for (Tensor t : taus) {
+            requireSameShape(g, t);
+            ts.add(t.contiguous());
+        }
+        int n = gc.numel(), kk = ts.size();
+        // Partial sums per chunk in double: a tensor of 2.4M products loses digits in one float sum.
+        int chunks = Math.max(1, Math.min(Parallel.THREADS * 4, n / GRAIN));
+        double[][] partial = new double[chunks][kk];
+        Parallel.forRange(chunks, 1, (lo, hi) -> {
+            float[] gs = new float[RUN], scratch = new float[RUN];
+            for (int c = lo; c < hi; c++) {
+                int until = (int) ((long) n * (c + 1) / chunks);
+                for (int from = (int) ((long) n * c / chunks); from < until; from += RUN) {
+                    int len = Math.min(RUN, until - from);
+                    Run gr = run(gc, from, len, gs);
+                    for (int k = 0; k < kk; k++) {
+                        Run t = run(ts.get(k), from, len, scratch);
+                        partial[c][k] += dot(gr.a, gr.off, t.a, t.off, len);
+                    }
                 }
-            });
+            }
+        });
+        float[] out = new float[kk];
+        for (int k = 0; k < kk; k++) {
             double s = 0;
-            for (double p : partial) s += p;
+            for (double[] p : partial) s += p[k];
             out[k] = (float) s;
         }
         return out;
+    }
+
+    /** A run of floats: {@code a[off..]}. */
+    private record Run(float[] a, int off) {
+    }
+
+    /**
+     * Elements [from, from + n) of a contiguous tensor: a heap tensor's own array, or for
+     * segment storage (off-heap task vectors, mapped checkpoints, F16/BF16) a float32 copy of
+     * just that run, so no kernel converts a whole tensor at once.
+     */
+    private static Run run(Tensor t, int from, int n, float[] scratch) {
+        if (t.storage() instanceof HeapStorage h) return new Run(h.data, t.offset() + from);
+        ((MappedStorage) t.storage()).read(t.offset() + from, scratch, 0, n);
+        return new Run(scratch, 0);
     }
 
     /** Dot product with a vector accumulator flushed to double every 4096 elements. */

@@ -175,10 +175,12 @@ class BackendAgreementTest {
 
     @Test
     void mergeKernels() {
-        for (int[] s : new int[][]{{7}, {3, 33}, {300, 257}, {0}}) {
-            List<Tensor> taus = List.of(random(20, s), views(21, s).get(views(21, s).size() - 1), random(22, s));
-            Tensor theta0 = random(23, s), g = random(24, s);
-            float[] lambdas = {0.3f, -1.5f, 0.7f};
+        for (int[] s : new int[][]{{7}, {3, 33}, {300, 257}, {0}, {5, 4099}}) {
+            // heap, a sliced view, off-heap F32 and F16 (converted run by run), off-heap pretrained weights
+            Tensor f16 = random(25, s).storedAs(adamerge.tensor.DType.F16);
+            List<Tensor> taus = List.of(random(20, s), views(21, s).get(views(21, s).size() - 1), random(22, s).storedAs(adamerge.tensor.DType.F32), f16);
+            Tensor theta0 = random(23, s).storedAs(adamerge.tensor.DType.F32), g = random(24, s);
+            float[] lambdas = {0.3f, -1.5f, 0.7f, 0.2f};
             assertClose(SCALAR.mergeWeighted(theta0, taus, lambdas), SIMD.mergeWeighted(theta0, taus, lambdas), 1e-6f, "merge " + Arrays.toString(s));
             float[] e = SCALAR.dotWithEach(g, taus), a = SIMD.dotWithEach(g, taus);
             // float32 products summed: the error scales with sum |g t| (<= 9 per element here), not with the result
