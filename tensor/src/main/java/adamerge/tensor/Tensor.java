@@ -247,7 +247,13 @@ public final class Tensor {
      */
     public Tensor storedAs(DType dtype) {
         float[] v = toArray();
-        MemorySegment seg = Arena.ofAuto().allocate((long) v.length * dtype.bytes, 64);
+        MemorySegment seg;
+        try {
+            seg = Arena.ofAuto().allocate((long) v.length * dtype.bytes, 64);
+        } catch (OutOfMemoryError e) { // the JVM caps native memory at the heap size unless -XX:MaxDirectMemorySize says more
+            throw new OutOfMemoryError("no native memory left for a " + Arrays.toString(shape) + " " + dtype
+                    + " tensor (bin/adamerge allows up to the machine's RAM; java needs -XX:MaxDirectMemorySize): " + e.getMessage());
+        }
         for (int i = 0; i < v.length; i++) {
             switch (dtype) {
                 case F32 -> seg.setAtIndex(F32_LE, i, v[i]);
