@@ -106,14 +106,6 @@ __kernel void index_select(const int n, const int8 sh, const int flat,
     y[i] = x[view_offset(i, sh, x_st, x_off, flat) + sel * axis_stride];
 }
 
-// y += alpha * x (y contiguous from y_off): one task vector term of theta0 + sum_k lambda_k tau_k.
-__kernel void axpy(const int n, const int8 sh, const int flat, const float alpha,
-                   __global const float* x, VIEW(x), __global float* y, const int y_off) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    y[y_off + i] += alpha * x[view_offset(i, sh, x_st, x_off, flat)];
-}
-
 // One Adam step in place, as torch.optim.Adam: weight decay enters the gradient as L2, and
 // bias corrections bc1 = 1 - beta1^t, bc2 = 1 - beta2^t come from the host.
 __kernel void adam_step(const int n, __global float* p, const int p_off, __global const float* g, const int g_off,

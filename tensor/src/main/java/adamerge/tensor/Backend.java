@@ -66,4 +66,11 @@ public interface Backend {
 
     /** <g, taus[k]> for every k: the merging-coefficient gradients of one parameter tensor. */
     float[] dotWithEach(Tensor g, List<Tensor> taus);
+
+    /**
+     * A contiguous copy of {@code x} on this backend stored as the 16-bit {@code dtype}, rounded to
+     * nearest even: task vectors held at half the memory. {@link #mergeWeighted} and
+     * {@link #dotWithEach} read such taus; a backend may reject them elsewhere.
+     */
+    Tensor storedAs(Tensor x, DType dtype);
 }

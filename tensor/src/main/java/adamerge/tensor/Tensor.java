@@ -236,15 +236,11 @@ public final class Tensor {
     }
 
     /**
-     * A copy stored as {@code dtype} (F16/BF16 halve the memory; every kernel converts on read),
-     * or this tensor itself for F32. CPU only.
+     * A copy stored as {@code dtype} on this tensor's backend (F16/BF16 halve the memory; the
+     * kernels convert on read, see {@link Backend#storedAs}), or this tensor itself for F32.
      */
     public Tensor storedAs(DType dtype) {
-        if (dtype == DType.F32) return this;
-        float[] v = toArray();
-        short[] bits = new short[v.length];
-        for (int i = 0; i < v.length; i++) bits[i] = dtype == DType.F16 ? DType.floatToF16(v[i]) : DType.floatToBf16(v[i]);
-        return new Tensor(new MappedStorage(java.lang.foreign.MemorySegment.ofArray(bits), dtype), shape);
+        return dtype == DType.F32 ? this : backend().storedAs(this, dtype);
     }
 
     /** A contiguous copy on {@code target}. */

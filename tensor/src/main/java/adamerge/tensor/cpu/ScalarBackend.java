@@ -2,6 +2,7 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Backend;
 import adamerge.tensor.Binary;
+import adamerge.tensor.DType;
 import adamerge.tensor.HeapStorage;
 import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Reduce;
@@ -9,6 +10,7 @@ import adamerge.tensor.Shape;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.Unary;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
 
@@ -277,6 +279,16 @@ public class ScalarBackend implements Backend {
             out[k] = (float) acc;
         }
         return out;
+    }
+
+    /** 16-bit elements in a heap segment: a {@link MappedStorage}, which every CPU kernel reads through {@link #data}. */
+    @Override
+    public Tensor storedAs(Tensor x, DType dtype) {
+        if (dtype == DType.F32) return copy(x);
+        float[] v = toArray(x);
+        short[] bits = new short[v.length];
+        for (int i = 0; i < v.length; i++) bits[i] = dtype == DType.F16 ? DType.floatToF16(v[i]) : DType.floatToBf16(v[i]);
+        return new Tensor(new MappedStorage(MemorySegment.ofArray(bits), dtype), x.shape());
     }
 
     protected static void requireSameShape(Tensor a, Tensor b) {
