@@ -9,6 +9,7 @@ import adamerge.merging.TaskVector;
 import adamerge.merging.TiesMerge;
 import adamerge.merging.WeightAveraging;
 import adamerge.tensor.Backend;
+import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
@@ -85,7 +86,7 @@ public final class MergeCommand implements Callable<Integer> {
     double regmeanAlpha;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch shuffles (default ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory).")
+    @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory, on any device).")
     String tvDtype;
     @Option(names = "--lambdas-out", description = "Write the learned coefficients as JSON (and a heatmap PNG beside it).")
     Path lambdasOut;
@@ -260,15 +261,17 @@ public final class MergeCommand implements Callable<Integer> {
         return ada.merged();
     }
 
-    /** Task vectors in the --tv-dtype storage (F16 halves their memory; kernels convert on read). */
+    /**
+     * Task vectors in the --tv-dtype storage on their device (F16 halves their memory; the merge
+     * kernels convert on read). After the TIES selection of ++, which reads them as f32.
+     */
     private List<Map<String, Tensor>> inTvDtype(List<Map<String, Tensor>> taus) {
         if (tvDtype.equals("f32")) return taus;
         if (!tvDtype.equals("f16")) throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
-        if (!device.name().equals("cpu")) throw new IllegalArgumentException("--tv-dtype f16 is implemented for --device cpu only");
         List<Map<String, Tensor>> out = new ArrayList<>();
         for (Map<String, Tensor> tau : taus) {
             Map<String, Tensor> h = new LinkedHashMap<>();
-            tau.forEach((k, v) -> h.put(k, v.storedAs(adamerge.tensor.DType.F16)));
+            tau.forEach((k, v) -> h.put(k, v.storedAs(DType.F16)));
             out.add(h);
         }
         return out;
