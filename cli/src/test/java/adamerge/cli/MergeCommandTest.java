@@ -120,21 +120,11 @@ class MergeCommandTest {
             assertEquals(Math.min(1, Math.max(0, expected[i])), rows.get(i / 3).getAsJsonArray().get(i % 3).getAsFloat(), 1e-5, "lambda " + i);
     }
 
-    /** Skips without an OpenCL device (fails under CI=true), runs merge on it and gives the default backend back. */
+    /** merge on --device opencl (skipped without a device, see {@link OpenClDevice}). */
     static Run mergeOnOpenCl(String... extra) {
-        try (var probe = adamerge.opencl.OpenClBackend.open("opencl")) {
-            assertNotNull(probe);
-        } catch (RuntimeException e) {
-            if ("true".equals(System.getenv("CI"))) fail("CI=true but OpenCL is unavailable: " + e.getMessage());
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no OpenCL device: " + e.getMessage());
-        }
         List<String> args = new ArrayList<>(List.of("--device", "opencl"));
         args.addAll(List.of(extra));
-        try {
-            return merge(args.toArray(new String[0]));
-        } finally {
-            adamerge.tensor.Backends.use(null);
-        }
+        return OpenClDevice.run(() -> merge(args.toArray(new String[0])));
     }
 
     @Test
