@@ -49,8 +49,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     private static final String[] HALF_SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl"};
     /**
      * Uploads up to this many floats are staged and enqueued without blocking: a blocking write
-     * waits for the whole in-order queue, and the autograd rules upload a scalar for every op
-     * with a float operand. The property {@code adamerge.opencl.syncUploads=true} turns it off.
+     * waits for the whole in-order queue, and a training step uploads many small tensors (the
+     * batches, the coefficients). The property {@code adamerge.opencl.syncUploads=true} turns it off.
      */
     private static final int STAGING_FLOATS = 1 << 22, ASYNC_UPLOAD_LIMIT = 1 << 20;
     private static final boolean SYNC_UPLOADS = Boolean.getBoolean("adamerge.opencl.syncUploads");
@@ -284,6 +284,15 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         if (l.numel() > 0)
             kernel("binary").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).view(b, l.strides8()[1])
                     .buf(out).elementwise(l.numel());
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor binary(Binary op, Tensor a, float b) {
+        Tensor out = empty(a.shape());
+        ViewLayout l = ViewLayout.of(a.shape(), a.strides());
+        if (l.numel() > 0)
+            kernel("binary_scalar").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).arg(b).buf(out).elementwise(l.numel());
         return out;
     }
 

@@ -86,6 +86,14 @@ __kernel void binary(const int n, const int8 sh, const int flat, const int op,
     y[i] = binary_op(op, a[view_offset(i, sh, a_st, a_off, flat)], b[view_offset(i, sh, b_st, b_off, flat)]);
 }
 
+// a op s with s a kernel argument: a float operand costs no upload.
+__kernel void binary_scalar(const int n, const int8 sh, const int flat, const int op,
+                            __global const float* a, VIEW(a), const float s, __global float* y) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = binary_op(op, a[view_offset(i, sh, a_st, a_off, flat)], s);
+}
+
 __kernel void where_select(const int n, const int8 sh, const int flat,
                            __global const float* c, VIEW(c), __global const float* a, VIEW(a),
                            __global const float* b, VIEW(b), __global float* y) {

@@ -28,6 +28,15 @@ public interface Backend {
     /** {@code a} and {@code b} have equal shapes (broadcasting is done with zero-stride views). */
     Tensor binary(Binary op, Tensor a, Tensor b);
 
+    /**
+     * {@code a op b} for a float {@code b}: by default {@link #binary} with {@code b} as a broadcast
+     * one-element tensor. A device backend passes {@code b} as a kernel argument instead, sparing a
+     * host-to-device upload per op (most autograd rules have a float operand).
+     */
+    default Tensor binary(Binary op, Tensor a, float b) {
+        return binary(op, a, fromArray(new float[]{b}).expand(a.shape()));
+    }
+
     /** cond != 0 ? a : b; all three have equal shapes. */
     Tensor where(Tensor cond, Tensor a, Tensor b);
 

@@ -275,7 +275,7 @@ public final class Tensor {
     }
 
     public Tensor binary(Binary op, float other) {
-        return binary(op, scalarLike(other));
+        return backend().binary(op, this, other);
     }
 
     public Tensor add(Tensor o) { return binary(Binary.ADD, o); }
@@ -299,10 +299,6 @@ public final class Tensor {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] s = Shape.broadcast(Shape.broadcast(cond.shape, a.shape), b.shape);
         return cond.backend().where(cond.expand(s), a.expand(s), b.expand(s));
-    }
-
-    private Tensor scalarLike(float v) {
-        return backend().fromArray(new float[]{v});
     }
 
     // ---- reductions ----
