@@ -86,7 +86,7 @@ public final class MergeCommand implements Callable<Integer> {
     double regmeanAlpha;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch shuffles (default ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory, on any device).")
+    @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory, any device; on the demo the same accuracies, see README).")
     String tvDtype;
     @Option(names = "--lambdas-out", description = "Write the learned coefficients as JSON (and a heatmap PNG beside it).")
     Path lambdasOut;
