@@ -9,6 +9,7 @@ import adamerge.merging.TaskVector;
 import adamerge.merging.TiesMerge;
 import adamerge.merging.WeightAveraging;
 import adamerge.tensor.Backend;
+import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
@@ -85,7 +86,7 @@ public final class MergeCommand implements Callable<Integer> {
     double regmeanAlpha;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch shuffles (default ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory).")
+    @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory, any device; on the demo the same accuracies, see README).")
     String tvDtype;
     @Option(names = "--lambdas-out", description = "Write the learned coefficients as JSON (and a heatmap PNG beside it).")
     Path lambdasOut;
@@ -261,18 +262,17 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /**
-     * Task vectors in the --tv-dtype storage. On the CPU they move to native memory (F16 halves
-     * it; kernels convert on read): they are the largest long-lived data of a merge, and off the
-     * Java heap the garbage collector neither scans nor moves them, so the heap needs room only
-     * for the merged model and one batch's activations.
+     * Task vectors in the --tv-dtype storage on their device, after the TIES selection of ++
+     * (which reads them as f32). F16 halves their memory; the merge kernels convert on read. On
+     * the CPU they also move to native memory: they are the largest long-lived data of a merge,
+     * and off the Java heap the garbage collector neither scans nor moves them, so the heap needs
+     * room only for the merged model and one batch's activations.
      */
     private List<Map<String, Tensor>> inTvDtype(List<Map<String, Tensor>> taus) {
         if (!tvDtype.equals("f32") && !tvDtype.equals("f16"))
             throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
-        boolean cpu = device.name().equals("cpu");
-        if (tvDtype.equals("f32") && !cpu) return taus;
-        if (!cpu) throw new IllegalArgumentException("--tv-dtype f16 is implemented for --device cpu only");
-        adamerge.tensor.DType dtype = tvDtype.equals("f16") ? adamerge.tensor.DType.F16 : adamerge.tensor.DType.F32;
+        if (tvDtype.equals("f32") && !device.name().equals("cpu")) return taus;
+        DType dtype = tvDtype.equals("f16") ? DType.F16 : DType.F32;
         List<Map<String, Tensor>> out = new ArrayList<>();
         for (Map<String, Tensor> tau : taus) {
             Map<String, Tensor> h = new LinkedHashMap<>();

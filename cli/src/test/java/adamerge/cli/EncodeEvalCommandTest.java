@@ -150,6 +150,38 @@ class EncodeEvalCommandTest {
         assertTrue(JsonParser.parseString(u.out.trim()).getAsJsonObject().get("accuracy").isJsonNull(), u.out);
     }
 
+    /** encode and eval on the OpenCL device: PyTorch's features within the CPU test's tolerance, the CPU's accuracy and entropy. */
+    @Test
+    void encodeAndEvalOnOpenClMatchPyTorchAndTheCpu() throws Exception {
+        float[] features = read(FIXTURES.resolve("vit_io.safetensors"), "features");
+        String model = FIXTURES.resolve("vit_openclip.safetensors").toString();
+        Path embeds = tmp.resolve("cl.embeds.safetensors"), images = dataSet(null);
+        Run r = OpenClDevice.run(() -> run("encode", "--device", "opencl", "--model", model, "--input", images.toString(),
+                "--out", embeds.toString(), "--batch", "2"));
+        assertEquals(0, r.exit, r.err);
+        assertRelClose(features, read(embeds, "image_embeds"), 1e-4);
+
+        long[] labels = {0, 3, 1};
+        Path data = dataSet(labels), head = tmp.resolve("head.safetensors");
+        SafetensorsWriter.write(head, Map.of("weight", Tensor.of(read(FIXTURES.resolve("vit_io.safetensors"), "head.weight"), 5, 48),
+                "bias", Tensor.of(new float[]{0.5f, -0.25f, 0f, 1f, -1f}, 5)));
+        String[] eval = {"eval", "--model", model, "--head", head.toString(), "--data", data.toString(), "--json"};
+        Run cpu = run(eval);
+        Run cl = OpenClDevice.run(() -> run(concat(eval, "--device", "opencl")));
+        assertEquals(0, cpu.exit, cpu.err);
+        assertEquals(0, cl.exit, cl.err);
+        JsonObject e = JsonParser.parseString(cpu.out.trim()).getAsJsonObject(), a = JsonParser.parseString(cl.out.trim()).getAsJsonObject();
+        assertEquals(e.get("n").getAsInt(), a.get("n").getAsInt());
+        assertEquals(e.get("accuracy").getAsDouble(), a.get("accuracy").getAsDouble(), 0);
+        assertEquals(e.get("mean_entropy").getAsDouble(), a.get("mean_entropy").getAsDouble(), 1e-4 * Math.max(1, e.get("mean_entropy").getAsDouble()));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
     @Test
     void badInputGivesOneLineErrorsAndNoOutputFile() throws Exception {
         Path data = dataSet(null);

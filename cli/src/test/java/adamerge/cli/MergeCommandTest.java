@@ -110,21 +110,21 @@ class MergeCommandTest {
     /** The same five steps with every tensor on the OpenCL device (PoCL in CI, where a missing device fails). */
     @Test
     void layerWiseAdaMergingOnOpenClMatchesPyTorch() throws IOException {
-        try {
-            adamerge.opencl.OpenClBackend.open("opencl");
-        } catch (RuntimeException e) {
-            if ("true".equals(System.getenv("CI"))) fail("CI=true but OpenCL is unavailable: " + e.getMessage());
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no OpenCL device: " + e.getMessage());
-        }
         Path lambdas = dir.resolve("cl.json");
-        Run r = merge("--device", "opencl", "--method", "adamerging-layer", "--steps", "5", "--out", dir.resolve("cl.safetensors").toString(),
+        Run r = mergeOnOpenCl("--method", "adamerging-layer", "--steps", "5", "--out", dir.resolve("cl.safetensors").toString(),
                 "--lambdas-out", lambdas.toString());
-        adamerge.tensor.Backends.use(null);
         assertEquals(0, r.exit(), r.err());
         var rows = JsonParser.parseString(Files.readString(lambdas)).getAsJsonObject().getAsJsonArray("lambdas");
         float[] expected = f.get("layerwise.lambdas.step5").toArray();
         for (int i = 0; i < expected.length; i++)
             assertEquals(Math.min(1, Math.max(0, expected[i])), rows.get(i / 3).getAsJsonArray().get(i % 3).getAsFloat(), 1e-5, "lambda " + i);
+    }
+
+    /** merge on --device opencl (skipped without a device, see {@link OpenClDevice}). */
+    static Run mergeOnOpenCl(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--device", "opencl"));
+        args.addAll(List.of(extra));
+        return OpenClDevice.run(() -> merge(args.toArray(new String[0])));
     }
 
     @Test
@@ -149,6 +149,27 @@ class MergeCommandTest {
         for (int i = 0; i < ra.size(); i++)
             for (int k = 0; k < 3; k++)
                 assertEquals(ra.get(i).getAsJsonArray().get(k).getAsFloat(), rb.get(i).getAsJsonArray().get(k).getAsFloat(), 1e-4);
+    }
+
+    /** F16 task vectors on the device: the CPU's f16 coefficients (same rounding), and close to f32. */
+    @Test
+    void halfPrecisionTaskVectorsOnOpenCl() throws IOException {
+        Path f32 = dir.resolve("cpu-f32.json"), f16 = dir.resolve("cpu-f16.json"), cl16 = dir.resolve("cl-f16.json");
+        assertEquals(0, merge("--method", "adamerging-layer", "--steps", "3", "--out", dir.resolve("c32.safetensors").toString(), "--lambdas-out", f32.toString()).exit());
+        assertEquals(0, merge("--method", "adamerging-layer", "--steps", "3", "--tv-dtype", "f16", "--out", dir.resolve("c16.safetensors").toString(),
+                "--lambdas-out", f16.toString()).exit());
+        Run r = mergeOnOpenCl("--method", "adamerging-layer", "--steps", "3", "--tv-dtype", "f16", "--out", dir.resolve("cl16.safetensors").toString(),
+                "--lambdas-out", cl16.toString());
+        assertEquals(0, r.exit(), r.err());
+        var a32 = JsonParser.parseString(Files.readString(f32)).getAsJsonObject().getAsJsonArray("lambdas");
+        var a16 = JsonParser.parseString(Files.readString(f16)).getAsJsonObject().getAsJsonArray("lambdas");
+        var got = JsonParser.parseString(Files.readString(cl16)).getAsJsonObject().getAsJsonArray("lambdas");
+        for (int i = 0; i < a32.size(); i++)
+            for (int k = 0; k < 3; k++) {
+                float g = got.get(i).getAsJsonArray().get(k).getAsFloat();
+                assertEquals(a16.get(i).getAsJsonArray().get(k).getAsFloat(), g, 1e-5, "layer " + i + " task " + k + " vs the CPU's f16");
+                assertEquals(a32.get(i).getAsJsonArray().get(k).getAsFloat(), g, 1e-4, "layer " + i + " task " + k + " vs f32");
+            }
     }
 
     @Test

@@ -1,21 +1,25 @@
 package adamerge.opencl;
 
 import adamerge.tensor.Backend;
+import adamerge.tensor.DType;
 import adamerge.tensor.Storage;
 import org.jocl.cl_mem;
 
 import java.lang.ref.Cleaner;
 
 /**
- * Float32 elements in an OpenCL buffer of {@link OpenClBackend}. The buffer goes back to the
- * backend's pool on {@link #release()}, or when the storage becomes unreachable (a cleaner is the
- * safety net: device memory is invisible to the garbage collector, so release big temporaries).
+ * Elements in an OpenCL buffer of {@link OpenClBackend}: float32, or half for task vectors
+ * ({@link OpenClBackend#storedAs}; only the kernels that read task vectors take those). The
+ * buffer goes back to the backend's pool on {@link #release()}, or when the storage becomes
+ * unreachable (a cleaner is the safety net: device memory is invisible to the garbage collector,
+ * so release big temporaries).
  */
 public final class DeviceStorage extends Storage {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final OpenClBackend backend;
     private final int size;
+    private final DType dtype;
     private final Buffer buffer;
     private final Cleaner.Cleanable cleanable;
 
@@ -39,10 +43,13 @@ public final class DeviceStorage extends Storage {
         }
     }
 
-    DeviceStorage(OpenClBackend backend, BufferPool pool, int size) {
+    DeviceStorage(OpenClBackend backend, BufferPool pool, int size, DType dtype) {
+        if (dtype == DType.BF16) throw new IllegalArgumentException("OpenCL device storage holds F32 or F16, not BF16");
         this.backend = backend;
         this.size = size;
-        this.buffer = new Buffer(pool, Math.max(size, 1)); // OpenCL has no empty buffers
+        this.dtype = dtype;
+        // the pool counts capacity in floats: two halves to a float; OpenCL has no empty buffers
+        this.buffer = new Buffer(pool, Math.max((int) (((long) size * dtype.bytes + 3) / 4), 1));
         this.cleanable = CLEANER.register(this, buffer);
     }
 
@@ -56,10 +63,15 @@ public final class DeviceStorage extends Storage {
         return backend;
     }
 
+    /** F32, or F16 for task vectors held at half the memory. */
+    public DType dtype() {
+        return dtype;
+    }
+
     /** The OpenCL buffer (at least one float even for an empty storage). */
     public cl_mem mem() {
         cl_mem m = buffer.mem;
-        if (m == null) throw new IllegalStateException("device storage of " + size + " floats was already released");
+        if (m == null) throw new IllegalStateException("device storage of " + size + " " + dtype + " elements was already released");
         return m;
     }
 

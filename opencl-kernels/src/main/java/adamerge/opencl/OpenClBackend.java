@@ -2,6 +2,7 @@ package adamerge.opencl;
 
 import adamerge.tensor.Backend;
 import adamerge.tensor.Binary;
+import adamerge.tensor.DType;
 import adamerge.tensor.Reduce;
 import adamerge.tensor.Shape;
 import adamerge.tensor.Tensor;
@@ -39,14 +40,17 @@ import java.util.Map;
  * queue; calls are serialised on the backend (kernel arguments are per-kernel state).
  *
  * <p>Besides the {@code Backend} ops it offers the merging kernels {@link #mergeWeighted},
- * {@link #dotWithEach} and {@link #adamStep}.
+ * {@link #dotWithEach} and {@link #adamStep}. Task vectors may be held as half precision
+ * ({@link #storedAs}); the kernels reading them are built a second time for that.
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
-    private static final String[] SOURCES = {"elementwise.cl", "rows.cl", "gemm.cl"};
+    private static final String[] SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl", "gemm.cl"};
+    /** What the half task-vector kernels need: their file and the helpers it uses. */
+    private static final String[] HALF_SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl"};
     /**
      * Uploads up to this many floats are staged and enqueued without blocking: a blocking write
-     * waits for the whole in-order queue, and the autograd rules upload a scalar for every op
-     * with a float operand. The property {@code adamerge.opencl.syncUploads=true} turns it off.
+     * waits for the whole in-order queue, and a training step uploads many small tensors (the
+     * batches, the coefficients). The property {@code adamerge.opencl.syncUploads=true} turns it off.
      */
     private static final int STAGING_FLOATS = 1 << 22, ASYNC_UPLOAD_LIMIT = 1 << 20;
     private static final boolean SYNC_UPLOADS = Boolean.getBoolean("adamerge.opencl.syncUploads");
@@ -65,6 +69,9 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     private final cl_context context;
     private final cl_command_queue queue;
     private final cl_program program;
+    /** The sources built with TAU_HALF, at the first half task vector: only its taskvectors.cl kernels are used. */
+    private cl_program halfProgram;
+    private final Map<String, cl_kernel> halfKernels = new HashMap<>();
     private final BufferPool pool;
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     private final Map<String, cl_kernel> gemmKernels = new HashMap<>();
@@ -103,9 +110,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             localMemBytes = OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
             long softMiB = Long.getLong("adamerge.opencl.softLimitMiB", device.globalMemBytes() / 2 >> 20);
             pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4), softMiB << 20);
-            StringBuilder src = new StringBuilder();
-            for (String s : SOURCES) src.append(source(s)).append('\n');
-            program = build(src.toString(), "");
+            program = build(programSource(SOURCES), "");
         } catch (CLException e) {
             throw new OpenClUnavailableException("cannot use OpenCL device " + device.name() + " (" + e.getMessage() + "): "
                     + OpenClUnavailableException.INSTALL_HINT, e);
@@ -238,7 +243,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         int n = x.numel();
         float[] out = new float[n];
         if (n == 0) return out;
-        Tensor c = x.isContiguous() ? x : copy(x);
+        Tensor c = x.isContiguous() && storage(x).dtype() == DType.F32 ? x : copy(x);
         CL.clEnqueueReadBuffer(queue, mem(c), true, 4L * c.offset(), 4L * n, Pointer.to(out), 0, null, null);
         waited();
         if (c != x) storage(c).release();
@@ -251,6 +256,11 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     public synchronized Tensor copy(Tensor x) {
         int[] shape = x.shape();
         Tensor out = empty(shape);
+        if (storage(x).dtype() != DType.F32) { // a half task vector, widened
+            ViewLayout l = ViewLayout.of(shape, x.strides());
+            if (l.numel() > 0) tauKernel("tau_to_float", x).layout(l).taskVector(x, l.strides8()[0]).buf(out).elementwise(l.numel());
+            return out;
+        }
         ViewLayout l = ViewLayout.of(shape, x.strides(), Shape.contiguousStrides(shape));
         if (l.numel() > 0)
             kernel("copy_view").layout(l).view(x, l.strides8()[0]).buf(out).int8(l.strides8()[1]).arg(0).elementwise(l.numel());
@@ -274,6 +284,15 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         if (l.numel() > 0)
             kernel("binary").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).view(b, l.strides8()[1])
                     .buf(out).elementwise(l.numel());
+        return out;
+    }
+
+    @Override
+    public synchronized Tensor binary(Binary op, Tensor a, float b) {
+        Tensor out = empty(a.shape());
+        ViewLayout l = ViewLayout.of(a.shape(), a.strides());
+        if (l.numel() > 0)
+            kernel("binary_scalar").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).arg(b).buf(out).elementwise(l.numel());
         return out;
     }
 
@@ -579,7 +598,10 @@ public final class OpenClBackend implements Backend, AutoCloseable {
 
     // ---- merging kernels ----
 
-    /** theta0 + sum_k lambda_k tau_k (task arithmetic with per-task coefficients), as a new contiguous tensor. */
+    /**
+     * theta0 + sum_k lambda_k tau_k (task arithmetic with per-task coefficients), as a new
+     * contiguous tensor; a tau may be stored as F16.
+     */
     public synchronized Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
         if (taus.size() != lambdas.length)
             throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
@@ -589,12 +611,12 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             requireSameShape(theta0, tau);
             ViewLayout l = ViewLayout.of(tau.shape(), tau.strides());
             if (l.numel() > 0)
-                kernel("axpy").layout(l).arg(lambdas[t]).view(tau, l.strides8()[0]).buf(out).arg(0).elementwise(l.numel());
+                tauKernel("axpy", tau).layout(l).arg(lambdas[t]).taskVector(tau, l.strides8()[0]).buf(out).arg(0).elementwise(l.numel());
         }
         return out;
     }
 
-    /** The inner products &lt;g, tau_k&gt; for every k, reduced on the device; only the k sums reach the host. */
+    /** The inner products &lt;g, tau_k&gt; for every k (a tau may be F16), reduced on the device; only the k sums reach the host. */
     public synchronized float[] dotWithEach(Tensor g, List<Tensor> taus) {
         int count = taus.size(), n = g.numel();
         float[] out = new float[count];
@@ -605,7 +627,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             Tensor tau = taus.get(t);
             requireSameShape(g, tau);
             ViewLayout l = ViewLayout.of(g.shape(), g.strides(), tau.strides());
-            kernel("dot_partial").layout(l).view(g, l.strides8()[0]).view(tau, l.strides8()[1])
+            tauKernel("dot_partial", tau).layout(l).view(g, l.strides8()[0]).taskVector(tau, l.strides8()[1])
                     .buf(partial).arg(t * groups).local(4L * ls).run(new long[]{(long) groups * ls}, new long[]{ls});
         }
         Tensor sums = reduce(Reduce.SUM, partial, 1);
@@ -613,6 +635,18 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         waited();
         storage(partial).release();
         storage(sums).release();
+        return out;
+    }
+
+    /** F16 on the device, converted there (round to nearest even, as the CPU's F16 storage); BF16 is not supported. */
+    @Override
+    public synchronized Tensor storedAs(Tensor x, DType dtype) {
+        if (dtype == DType.F32) return copy(x);
+        if (dtype != DType.F16)
+            throw new IllegalArgumentException("the OpenCL backend stores tensors as F32 or F16, not " + dtype + ": use --tv-dtype f16");
+        Tensor out = new Tensor(allocate(x.numel(), DType.F16), x.shape());
+        ViewLayout l = ViewLayout.of(x.shape(), x.strides());
+        if (l.numel() > 0) kernel("float_to_half").layout(l).view(x, l.strides8()[0]).halfBuf(out).elementwise(l.numel());
         return out;
     }
 
@@ -652,6 +686,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
         for (cl_kernel k : gemmKernels.values()) CL.clReleaseKernel(k);
         for (cl_program p : gemmPrograms.values()) CL.clReleaseProgram(p);
+        for (cl_kernel k : halfKernels.values()) CL.clReleaseKernel(k);
+        if (halfProgram != null) CL.clReleaseProgram(halfProgram);
         CL.clReleaseProgram(program);
         pool.close();
         CL.clReleaseCommandQueue(queue);
@@ -665,8 +701,12 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     }
 
     private DeviceStorage allocate(int n) {
+        return allocate(n, DType.F32);
+    }
+
+    private DeviceStorage allocate(int n, DType dtype) {
         if (closed) throw new IllegalStateException("the OpenCL backend " + this + " is closed");
-        return new DeviceStorage(this, pool, n);
+        return new DeviceStorage(this, pool, n, dtype);
     }
 
     private DeviceStorage storage(Tensor t) {
@@ -675,8 +715,13 @@ public final class OpenClBackend implements Backend, AutoCloseable {
                 + ", not on " + name() + ": move it with tensor.to(backend)");
     }
 
+    /** The buffer of a float32 tensor: every kernel but the task-vector ones reads only those. */
     cl_mem mem(Tensor t) {
-        return storage(t).mem();
+        DeviceStorage s = storage(t);
+        if (s.dtype() != DType.F32)
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(t.shape()) + " is stored as " + s.dtype()
+                    + " on " + name() + ", which only mergeWeighted, dotWithEach, copy and toArray read: widen it with backend.copy(tensor) first");
+        return s.mem();
     }
 
     private static void requireSameShape(Tensor a, Tensor b) {
@@ -698,6 +743,20 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     private Launch kernel(String name) {
         cl_kernel k = kernels.computeIfAbsent(name, s -> CL.clCreateKernel(program, s, null));
         return new Launch(k, name);
+    }
+
+    /** A taskvectors.cl kernel built for the element type of {@code tau}. */
+    private Launch tauKernel(String name, Tensor tau) {
+        if (storage(tau).dtype() == DType.F32) return kernel(name);
+        if (halfProgram == null) halfProgram = build(programSource(HALF_SOURCES), "-DTAU_HALF");
+        cl_kernel k = halfKernels.computeIfAbsent(name, s -> CL.clCreateKernel(halfProgram, s, null));
+        return new Launch(k, name + "/f16");
+    }
+
+    private static String programSource(String[] names) {
+        StringBuilder src = new StringBuilder();
+        for (String s : names) src.append(source(s)).append('\n');
+        return src.toString();
     }
 
     private cl_program build(String source, String options) {
@@ -800,6 +859,18 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         /** Buffer, strides and offset of one operand. */
         Launch view(Tensor t, int[] strides8) {
             return buf(t).int8(strides8).arg(t.offset());
+        }
+
+        /** A view of a task vector, float or half (the kernel must come from {@link #tauKernel}). */
+        Launch taskVector(Tensor t, int[] strides8) {
+            keep.add(t);
+            return arg(storage(t).mem()).int8(strides8).arg(t.offset());
+        }
+
+        /** The buffer of a half tensor being written. */
+        Launch halfBuf(Tensor t) {
+            keep.add(t);
+            return arg(storage(t).mem());
         }
 
         /** One work-item per element. */

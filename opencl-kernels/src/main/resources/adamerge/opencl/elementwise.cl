@@ -86,6 +86,14 @@ __kernel void binary(const int n, const int8 sh, const int flat, const int op,
     y[i] = binary_op(op, a[view_offset(i, sh, a_st, a_off, flat)], b[view_offset(i, sh, b_st, b_off, flat)]);
 }
 
+// a op s with s a kernel argument: a float operand costs no upload.
+__kernel void binary_scalar(const int n, const int8 sh, const int flat, const int op,
+                            __global const float* a, VIEW(a), const float s, __global float* y) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = binary_op(op, a[view_offset(i, sh, a_st, a_off, flat)], s);
+}
+
 __kernel void where_select(const int n, const int8 sh, const int flat,
                            __global const float* c, VIEW(c), __global const float* a, VIEW(a),
                            __global const float* b, VIEW(b), __global float* y) {
@@ -104,14 +112,6 @@ __kernel void index_select(const int n, const int8 sh, const int flat,
     if (i >= n) return;
     int sel = index[(i / inner) % nidx];
     y[i] = x[view_offset(i, sh, x_st, x_off, flat) + sel * axis_stride];
-}
-
-// y += alpha * x (y contiguous from y_off): one task vector term of theta0 + sum_k lambda_k tau_k.
-__kernel void axpy(const int n, const int8 sh, const int flat, const float alpha,
-                   __global const float* x, VIEW(x), __global float* y, const int y_off) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    y[y_off + i] += alpha * x[view_offset(i, sh, x_st, x_off, flat)];
 }
 
 // One Adam step in place, as torch.optim.Adam: weight decay enters the gradient as L2, and

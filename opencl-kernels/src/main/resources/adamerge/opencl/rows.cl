@@ -102,21 +102,6 @@ __kernel void layer_norm_rows(const int n, const int8 sh, const int flat, __glob
         y[r * n + j] = (x[base + j * jst] - mean) * rstd * gamma[g_off + j] + beta[b_off + j];
 }
 
-// Partial sums of a .* b over a grid-stride loop (compensated), one per work-group, into
-// partial[p_off + group]; a second reduce_group pass adds the partials on the device.
-__kernel void dot_partial(const int n, const int8 sh, const int flat, __global const float* a, VIEW(a),
-                          __global const float* b, VIEW(b), __global float* partial, const int p_off, __local float* s) {
-    float acc = 0.0f, c = 0.0f;
-    for (int i = get_global_id(0); i < n; i += get_global_size(0)) {
-        float t = a[view_offset(i, sh, a_st, a_off, flat)] * b[view_offset(i, sh, b_st, b_off, flat)] - c;
-        float u = acc + t;
-        c = (u - acc) - t;
-        acc = u;
-    }
-    acc = group_reduce(s, 0, acc);
-    if (get_local_id(0) == 0) partial[p_off + get_group_id(0)] = acc;
-}
-
 // Histogram of one 8-bit digit of the bit patterns of |x| among the elements whose higher digits
 // equal `prefix` under `mask` (one pass of a most-significant-digit radix select). For non-negative
 // floats the bit patterns order like the values, NaN above +inf.

@@ -89,6 +89,24 @@ class ElementwiseKernelsTest {
         assertMatches(CPU.binary(op, a.cpu(), b.cpu()), cl().binary(op, a.cl(), b.cl()), 2e-6, op + " on " + what);
     }
 
+    /** A float operand travels as a kernel argument: the oracle's result with no upload. */
+    @Test
+    void binaryOpsWithAFloatOperandUploadNothing() {
+        Both base = randn(10, 3, 5, 7);
+        float[] operands = {2.5f, -0.5f, 0f, Float.NaN};
+        for (Binary op : Binary.values())
+            for (float s : operands)
+                views().forEach((name, view) -> {
+                    Both a = base.map(view);
+                    if (op == Binary.POW) a = a.map(t -> t.abs().add(0.1f));
+                    Tensor ca = a.cl();
+                    long uploads = cl().stats().uploads();
+                    Tensor got = ca.binary(op, s);
+                    assertEquals(uploads, cl().stats().uploads(), op + " " + s + " on " + name + " uploaded its operand");
+                    assertMatches(a.cpu().binary(op, s), got, 2e-6, op + " " + s + " on " + name);
+                });
+    }
+
     @Test
     void whereOnMixedViews() {
         float[] c = new float[35];

@@ -1,5 +1,6 @@
 package adamerge.opencl;
 
+import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,7 @@ import java.util.List;
 
 import static adamerge.opencl.ClTesting.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** kthLargestAbs by radix select, and the merging kernels against plain Java loops. */
@@ -85,6 +87,38 @@ class SelectionAndMergeKernelsTest {
         for (int i = 0; i < gsa.length; i++) s += (double) gsa[i] * tsa[i];
         float[] d = cl.dotWithEach(gs.cl().t(), List.of(ts.cl().unsqueeze(1).expand(5, 3)));
         assertEquals((float) s, d[0], 1e-5);
+    }
+
+    @Test
+    void halfStorageRoundsLikeTheCpuF16Storage() {
+        // ties to even (1 + 2^-11, 1 + 3 * 2^-11), half subnormals, overflow to infinity, signed zero, NaN
+        float[] edge = {1 + 0x1p-11f, 1 + 3 * 0x1p-11f, 1e-6f, -3e-8f, 6.5e-5f, 65504f, 65520f, 1e6f, -0f, Float.NaN, 0.1f, -2.7182817f};
+        Both x = both(edge, 3, 4);
+        assertClose(CPU.storedAs(x.cpu(), DType.F16).toArray(), cl().storedAs(x.cl(), DType.F16).toArray(), 0, "f16 rounding");
+        Both y = randn(40, 6, 9).map(Tensor::t); // a strided source
+        Tensor h = cl().storedAs(y.cl(), DType.F16);
+        assertEquals(DType.F16, ((DeviceStorage) h.storage()).dtype());
+        assertClose(CPU.storedAs(y.cpu(), DType.F16).toArray(), h.toArray(), 0, "f16 of a transposed view");
+        assertClose(CPU.storedAs(y.cpu(), DType.F16).toArray(), cl().copy(h.t()).t().toArray(), 0, "f16 widened from a strided view");
+        assertThrows(IllegalArgumentException.class, () -> h.add(h), "other kernels refuse half storage");
+        assertThrows(IllegalArgumentException.class, () -> cl().storedAs(y.cl(), DType.BF16));
+    }
+
+    @Test
+    void mergeKernelsReadHalfTaskVectorsLikeTheOracle() {
+        int rows = 37, cols = 29; // ragged against the work-group
+        Both theta = randn(50, rows, cols), g = randn(51, rows, cols);
+        Both tau0 = randn(52, rows, cols), tau1 = randn(53, cols, rows).map(Tensor::t), tau2 = randn(54, rows, cols);
+        // two half taus (one from a transposed source, read through a transposed view) and a float one
+        List<Tensor> cpu = List.of(CPU.storedAs(tau0.cpu(), DType.F16), CPU.storedAs(tau1.cpu().t(), DType.F16).t(), tau2.cpu());
+        List<Tensor> cl = List.of(cl().storedAs(tau0.cl(), DType.F16), cl().storedAs(tau1.cl().t(), DType.F16).t(), tau2.cl());
+        float[] lambdas = {0.3f, -1.25f, 0.7f};
+        assertMatches(CPU.mergeWeighted(theta.cpu(), cpu, lambdas), cl().mergeWeighted(theta.cl(), cl, lambdas), 1e-6, "mergeWeighted, f16 taus");
+        float[] e = CPU.dotWithEach(g.cpu(), cpu), a = cl().dotWithEach(g.cl(), cl);
+        for (int t = 0; t < e.length; t++) assertEquals(e[t], a[t], 1e-5 * rows * cols, "dot with f16 tau " + t);
+        // the half taus are not the float ones: the oracle above must see the rounding too
+        float[] exact = CPU.dotWithEach(g.cpu(), List.of(tau0.cpu()));
+        assertNotEquals(exact[0], a[0], "f16 rounding should show in the dot product");
     }
 
     @Test

@@ -28,6 +28,15 @@ public interface Backend {
     /** {@code a} and {@code b} have equal shapes (broadcasting is done with zero-stride views). */
     Tensor binary(Binary op, Tensor a, Tensor b);
 
+    /**
+     * {@code a op b} for a float {@code b}: by default {@link #binary} with {@code b} as a broadcast
+     * one-element tensor. A device backend passes {@code b} as a kernel argument instead, sparing a
+     * host-to-device upload per op (most autograd rules have a float operand).
+     */
+    default Tensor binary(Binary op, Tensor a, float b) {
+        return binary(op, a, fromArray(new float[]{b}).expand(a.shape()));
+    }
+
     /** cond != 0 ? a : b; all three have equal shapes. */
     Tensor where(Tensor cond, Tensor a, Tensor b);
 
@@ -66,4 +75,12 @@ public interface Backend {
 
     /** <g, taus[k]> for every k: the merging-coefficient gradients of one parameter tensor. */
     float[] dotWithEach(Tensor g, List<Tensor> taus);
+
+    /**
+     * A contiguous copy of {@code x} on this backend stored as {@code dtype} (16-bit types rounded
+     * to nearest even): how task vectors are held. The CPU keeps them in native memory, off the
+     * Java heap. {@link #mergeWeighted} and {@link #dotWithEach} read such taus; a backend may
+     * reject 16-bit tensors elsewhere.
+     */
+    Tensor storedAs(Tensor x, DType dtype);
 }

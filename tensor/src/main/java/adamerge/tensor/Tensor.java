@@ -2,10 +2,6 @@ package adamerge.tensor;
 
 import adamerge.tensor.cpu.CpuBackends;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -240,32 +236,13 @@ public final class Tensor {
     }
 
     /**
-     * A contiguous copy held in native memory outside the Java heap, stored as {@code dtype}
-     * (F16/BF16 halve the memory; kernels convert on read). For big long-lived tensors such as
-     * AdaMerging's task vectors: the garbage collector never scans or moves them, so the heap
-     * needs room only for what changes. The memory is freed once the tensor is unreachable. CPU only.
+     * A contiguous copy stored as {@code dtype} on this tensor's backend (see
+     * {@link Backend#storedAs}): on the CPU in native memory outside the Java heap, F16/BF16 at
+     * half the size, converted by the kernels on read.
      */
     public Tensor storedAs(DType dtype) {
-        float[] v = toArray();
-        MemorySegment seg;
-        try {
-            seg = Arena.ofAuto().allocate((long) v.length * dtype.bytes, 64);
-        } catch (OutOfMemoryError e) { // the JVM caps native memory at the heap size unless -XX:MaxDirectMemorySize says more
-            throw new OutOfMemoryError("no native memory left for a " + Arrays.toString(shape) + " " + dtype
-                    + " tensor (bin/adamerge allows up to the machine's RAM; java needs -XX:MaxDirectMemorySize): " + e.getMessage());
-        }
-        for (int i = 0; i < v.length; i++) {
-            switch (dtype) {
-                case F32 -> seg.setAtIndex(F32_LE, i, v[i]);
-                case F16 -> seg.setAtIndex(I16_LE, i, DType.floatToF16(v[i]));
-                case BF16 -> seg.setAtIndex(I16_LE, i, DType.floatToBf16(v[i]));
-            }
-        }
-        return new Tensor(new MappedStorage(seg, dtype), shape);
+        return backend().storedAs(this, dtype);
     }
-
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** A contiguous copy on {@code target}. */
     public Tensor to(Backend target) {
@@ -299,7 +276,7 @@ public final class Tensor {
     }
 
     public Tensor binary(Binary op, float other) {
-        return binary(op, scalarLike(other));
+        return backend().binary(op, this, other);
     }
 
     public Tensor add(Tensor o) { return binary(Binary.ADD, o); }
@@ -323,10 +300,6 @@ public final class Tensor {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] s = Shape.broadcast(Shape.broadcast(cond.shape, a.shape), b.shape);
         return cond.backend().where(cond.expand(s), a.expand(s), b.expand(s));
-    }
-
-    private Tensor scalarLike(float v) {
-        return backend().fromArray(new float[]{v});
     }
 
     // ---- reductions ----

@@ -2,6 +2,7 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Backend;
 import adamerge.tensor.Binary;
+import adamerge.tensor.DType;
 import adamerge.tensor.HeapStorage;
 import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Reduce;
@@ -9,6 +10,10 @@ import adamerge.tensor.Shape;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.Unary;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -278,6 +283,35 @@ public class ScalarBackend implements Backend {
         }
         return out;
     }
+
+    /**
+     * A copy in native memory outside the Java heap, for big long-lived tensors such as
+     * AdaMerging's task vectors: the garbage collector never scans or moves them, so the heap
+     * needs room only for what changes. A {@link MappedStorage}, which every CPU kernel reads
+     * through {@link #data} (the merge kernels run by run). Freed once the tensor is unreachable.
+     */
+    @Override
+    public Tensor storedAs(Tensor x, DType dtype) {
+        float[] v = toArray(x);
+        MemorySegment seg;
+        try {
+            seg = Arena.ofAuto().allocate((long) v.length * dtype.bytes, 64);
+        } catch (OutOfMemoryError e) { // the JVM caps native memory at the heap size unless -XX:MaxDirectMemorySize says more
+            throw new OutOfMemoryError("no native memory left for a " + Arrays.toString(x.shape()) + " " + dtype
+                    + " tensor (bin/adamerge allows up to the machine's RAM; java needs -XX:MaxDirectMemorySize): " + e.getMessage());
+        }
+        for (int i = 0; i < v.length; i++) {
+            switch (dtype) {
+                case F32 -> seg.setAtIndex(F32_LE, i, v[i]);
+                case F16 -> seg.setAtIndex(I16_LE, i, DType.floatToF16(v[i]));
+                case BF16 -> seg.setAtIndex(I16_LE, i, DType.floatToBf16(v[i]));
+            }
+        }
+        return new Tensor(new MappedStorage(seg, dtype), x.shape());
+    }
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     protected static void requireSameShape(Tensor a, Tensor b) {
         if (!Arrays.equals(a.shape(), b.shape()))
