@@ -66,4 +66,20 @@ public interface Backend {
 
     /** <g, taus[k]> for every k: the merging-coefficient gradients of one parameter tensor. */
     float[] dotWithEach(Tensor g, List<Tensor> taus);
+
+    /**
+     * Multi-head self-attention: {@code qkv} [B, T, 3W] holds q, k, v side by side along the last
+     * axis (nn.MultiheadAttention's packed in_proj), each of {@code heads} heads of d = W / heads
+     * columns. Returns softmax(q k^T / sqrt(d)) v per head, heads side by side, [B, T, W].
+     * The default composes primitives and holds all [B, H, T, T] scores ({@link ComposedAttention});
+     * CPU backends override it so that a thread holds at most one score row at a time.
+     */
+    default Tensor attention(Tensor qkv, int heads) {
+        return ComposedAttention.forward(qkv, heads);
+    }
+
+    /** d(qkv) [B, T, 3W] of {@link #attention} for the output gradient [B, T, W]; recomputes the probabilities. */
+    default Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
+        return ComposedAttention.backward(qkv, heads, gradOut);
+    }
 }

@@ -295,6 +295,111 @@ public class SimdBackend extends ScalarBackend {
         for (; i < n; i++) out[oo + i] = (x[xo + i] - mean) * rstd * g[i] + b[i];
     }
 
+    // ---- attention ----
+
+    /**
+     * The (batch, head) pairs are split over the cores; each worker allocates one row of T
+     * probabilities and reuses it for all its pairs, so no score matrix is ever materialised
+     * (ViT-L/14: 257 floats per thread instead of B x 16 x 257 x 257). Per query row i, as the
+     * oracle: p = softmax_j(q_i . k_j / sqrt(d)) (dots over d), o_i = sum_j p_j v_j (axpys over d).
+     */
+    @Override
+    public Tensor attention(Tensor qkv, int heads) {
+        PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
+        int t = x.tokens(), w = x.width(), d = x.headDim();
+        float[] out = new float[x.batch() * t * w];
+        Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
+            float[] p = new float[t]; // this worker's probability row
+            for (int pair = lo; pair < hi; pair++) {
+                int b = pair / heads, h = pair % heads;
+                for (int i = 0; i < t; i++) {
+                    probabilityRow(x, b, h, i, p);
+                    int o = (b * t + i) * w + h * d; // out is zero-initialised
+                    for (int j = 0; j < t; j++) axpy(p[j], x.data(), x.v(b, j, h), out, o, d);
+                }
+            }
+        });
+        return wrap(out, x.batch(), t, w);
+    }
+
+    /**
+     * The oracle's row-wise flash-attention backward (see {@link ScalarBackend#attentionBackward}
+     * for the formulas), parallel over (batch, head) pairs with two rows of T per worker. A pair
+     * writes only its own head's columns of d(qkv), so workers never write the same element.
+     */
+    @Override
+    public Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
+        PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
+        int t = x.tokens(), w = x.width(), d = x.headDim();
+        Tensor dOut = gradOut.contiguous();
+        float[] src = x.data(), g = data(dOut), grad = new float[x.batch() * t * 3 * w];
+        int g0 = dOut.offset();
+        float scale = x.scale();
+        Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
+            float[] p = new float[t], ds = new float[t]; // this worker's rows of P and dS
+            for (int pair = lo; pair < hi; pair++) {
+                int b = pair / heads, h = pair % heads;
+                for (int i = 0; i < t; i++) {
+                    probabilityRow(x, b, h, i, p);
+                    int gi = g0 + (b * t + i) * w + h * d;
+                    float pDotDp = 0;
+                    for (int j = 0; j < t; j++) {
+                        ds[j] = dotFloat(g, gi, src, x.v(b, j, h), d); // dP_ij = dO_i . v_j
+                        pDotDp += p[j] * ds[j];
+                    }
+                    for (int j = 0; j < t; j++) ds[j] = p[j] * (ds[j] - pDotDp) * scale;
+                    int dq = (b * t + i) * 3 * w + h * d;
+                    for (int j = 0; j < t; j++) {
+                        int dk = (b * t + j) * 3 * w + w + h * d, dv = dk + w;
+                        axpy(ds[j], src, x.k(b, j, h), grad, dq, d); // dQ_i += ds_ij k_j / sqrt(d)
+                        axpy(ds[j], src, x.q(b, i, h), grad, dk, d); // dK_j += ds_ij q_i / sqrt(d)
+                        axpy(p[j], g, gi, grad, dv, d);              // dV_j += p_ij dO_i
+                    }
+                }
+            }
+        });
+        return wrap(grad, x.batch(), t, 3 * w);
+    }
+
+    /** The view itself when its last axis has unit stride (the dots and axpys load rows), else a contiguous copy. */
+    private static Tensor unitColumnStride(Tensor x) {
+        return x.stride(-1) == 1 ? x : x.contiguous();
+    }
+
+    /** (batch, head) pairs per task: one pair costs about 2 T^2 d multiply-adds. */
+    private static int attentionGrain(PackedQkv x) {
+        long fmas = 2L * x.tokens() * x.tokens() * x.headDim();
+        return (int) Math.max(1, SMALL_PRODUCT_FMAS / Math.max(fmas, 1));
+    }
+
+    /** p_j = softmax_j(q_i . k_j / sqrt(d)) for query i of head h in batch b, into {@code p}. */
+    private static void probabilityRow(PackedQkv x, int b, int h, int i, float[] p) {
+        int t = p.length, q = x.q(b, i, h);
+        float scale = x.scale();
+        for (int j = 0; j < t; j++) p[j] = dotFloat(x.data(), q, x.data(), x.k(b, j, h), x.headDim()) * scale;
+        softmaxRow(p, 0, p, 0, t, false); // in place: each element is read before it is written
+    }
+
+    /** a[ao, ao + n) . b[bo, bo + n) in float: short rows (one head, d = 64), no double flush needed. */
+    static float dotFloat(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length())
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** y[yo, yo + n) += alpha x[xo, xo + n). */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length())
+            FloatVector.fromArray(S, x, xo + i).fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
     @Override
     public Tensor copy(Tensor x) {
         if (x.rank() == 0 || x.stride(-1) != 1 || x.numel() == 0) return super.copy(x);
