@@ -440,6 +440,17 @@ public final class Var {
         }, this, gamma, beta);
     }
 
+    /**
+     * Multi-head self-attention of this packed q;k;v var [B, T, 3W] (see {@link Tensor#attention}).
+     * The rule keeps only q;k;v and recomputes the probabilities in backward, so training holds no
+     * [B, H, T, T] scores between forward and backward.
+     */
+    public Var attention(int heads) {
+        Node na = node;
+        Tensor qkv = value;
+        return record(value.attention(heads), g -> acc(na, qkv.attentionBackward(heads, g)), this);
+    }
+
     // ---- movement (views) ----
 
     public Var reshape(int... shape) {

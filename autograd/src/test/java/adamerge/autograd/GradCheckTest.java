@@ -100,6 +100,17 @@ class GradCheckTest {
     }
 
     @Test
+    void attention() {
+        // T = 7 and d = 5 are no multiple of any vector length; 3 heads of 5 columns.
+        check("attention", v -> v.get(0).attention(3), rnd(59, 2, 7, 45));
+        // strided views: q;k;v sliced out of wider rows, and stored column-major per batch
+        check("attention sliced", v -> v.get(0).slice(2, 1, 19).attention(2), rnd(60, 1, 5, 20));
+        check("attention strided", v -> v.get(0).attention(1), rnd(61, 2, 9, 6).transpose(1, 2).contiguous().transpose(1, 2));
+        // composed with other ops, as in the encoder: qkv = x W^T, output through a nonlinearity
+        check("attention in a graph", v -> v.get(0).matmul(v.get(1).t()).attention(2).tanh(), rnd(62, 2, 3, 4), rnd(63, 12, 4));
+    }
+
+    @Test
     void movementOps() {
         check("reshape", v -> v.get(0).reshape(3, 4).mul(v.get(0).reshape(3, 4)), rndT(43, 4, 3));
         check("permute", v -> v.get(0).permute(2, 0, 1).mul(Var.constant(rnd(44, 4, 2, 3))), rnd(45, 2, 3, 4));

@@ -83,4 +83,20 @@ public interface Backend {
      * reject 16-bit tensors elsewhere.
      */
     Tensor storedAs(Tensor x, DType dtype);
+
+    /**
+     * Multi-head self-attention: {@code qkv} [B, T, 3W] holds q, k, v side by side along the last
+     * axis (nn.MultiheadAttention's packed in_proj), each of {@code heads} heads of d = W / heads
+     * columns. Returns softmax(q k^T / sqrt(d)) v per head, heads side by side, [B, T, W].
+     * The default composes primitives and holds all [B, H, T, T] scores ({@link ComposedAttention});
+     * CPU backends override it so that a thread holds at most one score row at a time.
+     */
+    default Tensor attention(Tensor qkv, int heads) {
+        return ComposedAttention.forward(qkv, heads);
+    }
+
+    /** d(qkv) [B, T, 3W] of {@link #attention} for the output gradient [B, T, W]; recomputes the probabilities. */
+    default Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
+        return ComposedAttention.backward(qkv, heads, gradOut);
+    }
 }

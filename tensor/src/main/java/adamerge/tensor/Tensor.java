@@ -413,6 +413,31 @@ public final class Tensor {
         return backend().layerNorm(this, gamma, beta, eps);
     }
 
+    /**
+     * Multi-head self-attention of this packed [B, T, 3W] q;k;v tensor: softmax(q k^T / sqrt(d)) v
+     * per head (d = W / heads), heads side by side, [B, T, W]. See {@link Backend#attention}.
+     */
+    public Tensor attention(int heads) {
+        checkPackedQkv(heads);
+        return backend().attention(this, heads);
+    }
+
+    /** The gradient with respect to this packed q;k;v tensor of {@link #attention}, given the output's gradient. */
+    public Tensor attentionBackward(int heads, Tensor gradOut) {
+        checkPackedQkv(heads);
+        int[] out = {shape[0], shape[1], shape[2] / 3};
+        if (!Arrays.equals(gradOut.shape, out))
+            throw new IllegalArgumentException("attention of q;k;v " + Arrays.toString(shape) + " has output " + Arrays.toString(out)
+                    + ", but the gradient given has shape " + Arrays.toString(gradOut.shape));
+        return backend().attentionBackward(this, heads, gradOut);
+    }
+
+    private void checkPackedQkv(int heads) {
+        if (shape.length != 3 || heads < 1 || shape[2] % (3 * heads) != 0)
+            throw new IllegalArgumentException("attention takes packed q;k;v [batch, tokens, 3 x heads x headDim]; got shape "
+                    + Arrays.toString(shape) + " with " + heads + " heads");
+    }
+
     public static Tensor concat(List<Tensor> xs, int axis) {
         if (xs.isEmpty()) throw new IllegalArgumentException("concat of no tensors");
         Tensor first = xs.get(0);

@@ -97,23 +97,17 @@ public final class ClipVisionEncoder {
         return x.add(linear(h, blk + "mlp.c_proj"));
     }
 
-    /** Multi-head self-attention with packed q;k;v rows in in_proj (nn.MultiheadAttention's layout). */
+    /**
+     * Multi-head self-attention with packed q;k;v rows in in_proj (nn.MultiheadAttention's layout).
+     * The fused {@link Var#attention} holds at most one row of scores per thread on the CPU, in
+     * inference and in training alike (it recomputes the probabilities in backward).
+     */
     private Var attention(Var x, String prefix) {
-        int b = x.dim(0), t = x.dim(1), width = config.width(), heads = config.heads(), d = config.headDim();
         observe(prefix + "in_proj_weight", x);
         Var qkv = x.matmul(w(prefix + "in_proj_weight").t()).add(w(prefix + "in_proj_bias")); // [b, t, 3w]
-        Var q = heads(qkv.slice(2, 0, width), b, t, heads, d).mul((float) (1 / Math.sqrt(d)));
-        Var k = heads(qkv.slice(2, width, 2 * width), b, t, heads, d);
-        Var v = heads(qkv.slice(2, 2 * width, 3 * width), b, t, heads, d);
-        Var att = q.matmul(k.t()).softmax(-1);                         // [b, h, t, t]
-        Var o = att.matmul(v).permute(0, 2, 1, 3).reshape(b, t, width); // heads back side by side
+        Var o = qkv.attention(config.heads()); // [b, t, w]: softmax(q k^T / sqrt(d)) v, heads side by side
         observe(prefix + "out_proj.weight", o);
         return o.matmul(w(prefix + "out_proj.weight").t()).add(w(prefix + "out_proj.bias"));
-    }
-
-    /** [b, t, h*d] -> [b, h, t, d] */
-    private static Var heads(Var x, int b, int t, int h, int d) {
-        return x.reshape(b, t, h, d).permute(0, 2, 1, 3);
     }
 
     private Var linear(Var x, String prefix) {

@@ -216,6 +216,95 @@ public class ScalarBackend implements Backend {
         return wrap(out, x.shape());
     }
 
+    /**
+     * Query row by query row of every (batch, head), with one row of T probabilities as scratch:
+     * <pre>
+     *   p_j = softmax_j(q_i . k_j / sqrt(d)),   o_i = sum_j p_j v_j
+     * </pre>
+     */
+    @Override
+    public Tensor attention(Tensor qkv, int heads) {
+        PackedQkv x = PackedQkv.of(qkv, heads);
+        int t = x.tokens(), w = x.width(), d = x.headDim(), cs = x.columnStride();
+        float[] out = new float[x.batch() * t * w];
+        double[] p = new double[t];
+        for (int b = 0; b < x.batch(); b++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < t; i++) {
+                    probabilityRow(x, b, h, i, p);
+                    for (int c = 0; c < d; c++) {
+                        double acc = 0;
+                        for (int j = 0; j < t; j++) acc += p[j] * x.data()[x.v(b, j, h) + c * cs];
+                        out[(b * t + i) * w + h * d + c] = (float) acc;
+                    }
+                }
+        return wrap(out, x.batch(), t, w);
+    }
+
+    /**
+     * Flash-attention's backward, query row by query row, the probabilities recomputed rather
+     * than saved. In matrix form per (batch, head), with S = Q K^T / sqrt(d) and P = softmax(S):
+     * <pre>
+     *   dV = P^T dO,   dP = dO V^T,   dS = P * (dP - rowsum(dP * P)),
+     *   dQ = dS K / sqrt(d),   dK = dS^T Q / sqrt(d)
+     * </pre>
+     * Row i of dS needs only row i of P and dP, and contributes ds_ij k_j to dQ_i, ds_ij q_i to
+     * dK_j and p_ij dO_i to dV_j, so two rows of T are all the scratch it takes.
+     */
+    @Override
+    public Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
+        PackedQkv x = PackedQkv.of(qkv, heads);
+        int t = x.tokens(), w = x.width(), d = x.headDim(), cs = x.columnStride();
+        float[] src = x.data(), g = toArray(gradOut); // g: dO as contiguous [B, T, W]
+        double[] grad = new double[x.batch() * t * 3 * w]; // d(qkv), contiguous [B, T, 3W]
+        double[] p = new double[t], ds = new double[t];
+        double scale = 1 / Math.sqrt(d);
+        for (int b = 0; b < x.batch(); b++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < t; i++) {
+                    probabilityRow(x, b, h, i, p);
+                    int gi = (b * t + i) * w + h * d;
+                    double pDotDp = 0;
+                    for (int j = 0; j < t; j++) {
+                        double dp = 0; // dP_ij = dO_i . v_j
+                        for (int c = 0; c < d; c++) dp += g[gi + c] * src[x.v(b, j, h) + c * cs];
+                        ds[j] = dp;
+                        pDotDp += p[j] * dp;
+                    }
+                    for (int j = 0; j < t; j++) ds[j] = p[j] * (ds[j] - pDotDp) * scale;
+                    int dq = (b * t + i) * 3 * w + h * d;
+                    for (int j = 0; j < t; j++) {
+                        int dk = (b * t + j) * 3 * w + w + h * d, dv = dk + w;
+                        for (int c = 0; c < d; c++) {
+                            grad[dq + c] += ds[j] * src[x.k(b, j, h) + c * cs];
+                            grad[dk + c] += ds[j] * src[x.q(b, i, h) + c * cs];
+                            grad[dv + c] += p[j] * g[gi + c];
+                        }
+                    }
+                }
+        float[] out = new float[grad.length];
+        for (int e = 0; e < out.length; e++) out[e] = (float) grad[e];
+        return wrap(out, x.batch(), t, 3 * w);
+    }
+
+    /** p_j = softmax_j(q_i . k_j / sqrt(d)) for query i of head h in batch b. */
+    private static void probabilityRow(PackedQkv x, int b, int h, int i, double[] p) {
+        float[] src = x.data();
+        int cs = x.columnStride();
+        double scale = 1 / Math.sqrt(x.headDim()), max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int j = 0; j < p.length; j++) {
+            double s = 0;
+            for (int c = 0; c < x.headDim(); c++) s += (double) src[x.q(b, i, h) + c * cs] * src[x.k(b, j, h) + c * cs];
+            p[j] = s * scale;
+            max = Math.max(max, p[j]);
+        }
+        for (int j = 0; j < p.length; j++) {
+            p[j] = Math.exp(p[j] - max);
+            sum += p[j];
+        }
+        for (int j = 0; j < p.length; j++) p[j] /= sum;
+    }
+
     @Override
     public Tensor concat(List<Tensor> xs, int axis) {
         int[] shape = xs.get(0).shape();

@@ -323,6 +323,168 @@ public class SimdBackend extends ScalarBackend {
         for (; i < n; i++) out[oo + i] = (x[xo + i] - mean) * rstd * g[i] + b[i];
     }
 
+    // ---- attention ----
+
+    /**
+     * The (batch, head) pairs are split over the cores; each worker allocates one row of T
+     * probabilities and reuses it for all its pairs, so no score matrix is materialised
+     * (ViT-L/14: 257 floats per thread instead of B x 16 x 257 x 257). Per query row i, as the
+     * oracle: p = softmax_j(q_i . k_j / sqrt(d)), o_i = sum_j p_j v_j.
+     */
+    @Override
+    public Tensor attention(Tensor qkv, int heads) {
+        PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
+        int t = x.tokens(), w = x.width(), d = x.headDim(), ld = x.tokenStride();
+        float[] src = x.data(), out = new float[x.batch() * t * w];
+        Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
+            float[] p = new float[t]; // this worker's probability row
+            for (int pair = lo; pair < hi; pair++) {
+                int b = pair / heads, h = pair % heads;
+                for (int i = 0; i < t; i++) {
+                    probabilityRow(x, b, h, i, p, 0);
+                    addWeightedRows(p, 0, 1, t, src, x.v(b, 0, h), ld, d, out, (b * t + i) * w + h * d); // out is zero-initialised
+                }
+            }
+        });
+        return wrap(out, x.batch(), t, w);
+    }
+
+    /**
+     * Flash-attention's backward (formulas at {@link ScalarBackend#attentionBackward}), parallel
+     * over (batch, head) pairs. Each worker owns one T x T scratch, a single pair's matrix, which
+     * holds P and is then overwritten row by row with dS; dV_j = sum_i P_ij dO_i and
+     * dK_j = sum_i dS_ij q_i read its columns. A pair writes only its own head's columns of
+     * d(qkv), so workers never write the same element.
+     */
+    @Override
+    public Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
+        PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
+        int t = x.tokens(), w = x.width(), d = x.headDim(), ld = x.tokenStride();
+        Tensor dOut = gradOut.contiguous();
+        float[] src = x.data(), g = data(dOut), grad = new float[x.batch() * t * 3 * w];
+        int g0 = dOut.offset();
+        float scale = x.scale();
+        Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
+            float[] ps = new float[t * t], row = new float[t]; // P, then dS, of one pair; one row of dP
+            for (int pair = lo; pair < hi; pair++) {
+                int b = pair / heads, h = pair % heads;
+                int dO = g0 + b * t * w + h * d;         // dO_i at dO + i w
+                int dq = b * t * 3 * w + h * d, dk = dq + w, dv = dk + w; // rows i at + i 3w
+                for (int i = 0; i < t; i++) probabilityRow(x, b, h, i, ps, i * t);
+                for (int j = 0; j < t; j++) // dV = P^T dO
+                    addWeightedRows(ps, j, t, t, g, dO, w, d, grad, dv + j * 3 * w);
+                for (int i = 0; i < t; i++) {
+                    rowDots(g, dO + i * w, src, x.v(b, 0, h), ld, t, d, 1f, row, 0); // dP_i = dO_i V^T
+                    float pDotDp = 0;
+                    for (int j = 0; j < t; j++) pDotDp += ps[i * t + j] * row[j];
+                    for (int j = 0; j < t; j++) ps[i * t + j] *= (row[j] - pDotDp) * scale; // dS_i / sqrt(d)
+                    addWeightedRows(ps, i * t, 1, t, src, x.k(b, 0, h), ld, d, grad, dq + i * 3 * w); // dQ_i = dS_i K / sqrt(d)
+                }
+                for (int j = 0; j < t; j++) // dK = dS^T Q / sqrt(d)
+                    addWeightedRows(ps, j, t, t, src, x.q(b, 0, h), ld, d, grad, dk + j * 3 * w);
+            }
+        });
+        return wrap(grad, x.batch(), t, 3 * w);
+    }
+
+    /** The view itself when its last axis has unit stride (the dots and axpys load rows), else a contiguous copy. */
+    private static Tensor unitColumnStride(Tensor x) {
+        return x.stride(-1) == 1 ? x : x.contiguous();
+    }
+
+    /** (batch, head) pairs per task: one pair costs about 2 T^2 d multiply-adds. */
+    private static int attentionGrain(PackedQkv x) {
+        long fmas = 2L * x.tokens() * x.tokens() * x.headDim();
+        return (int) Math.max(1, SMALL_PRODUCT_FMAS / Math.max(fmas, 1));
+    }
+
+    /** p_j = softmax_j(q_i . k_j / sqrt(d)) for query i of head h in batch b, into p[po, po + T). */
+    private static void probabilityRow(PackedQkv x, int b, int h, int i, float[] p, int po) {
+        int t = x.tokens();
+        rowDots(x.data(), x.q(b, i, h), x.data(), x.k(b, 0, h), x.tokenStride(), t, x.headDim(), x.scale(), p, po);
+        softmaxRow(p, po, p, po, t, false); // in place: each element is read before it is written
+    }
+
+    /**
+     * out[oo + j] = scale (a . m_j) for the rows m_j = m[mo + j ld, + n). Four rows go at a time: one
+     * row's dot is a chain of dependent FMAs (d = 64 is 8 of them at 8 lanes), so a row at a time
+     * waits on FMA latency; four chains overlap and share the loads of {@code a}.
+     */
+    static void rowDots(float[] a, int ao, float[] m, int mo, int ld, int rows, int n, float scale, float[] out, int oo) {
+        int j = 0;
+        for (; j + 4 <= rows; j += 4) {
+            int m0 = mo + j * ld, m1 = m0 + ld, m2 = m1 + ld, m3 = m2 + ld;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            int c = 0;
+            for (int end = S.loopBound(n); c < end; c += S.length()) {
+                FloatVector va = FloatVector.fromArray(S, a, ao + c);
+                s0 = va.fma(FloatVector.fromArray(S, m, m0 + c), s0);
+                s1 = va.fma(FloatVector.fromArray(S, m, m1 + c), s1);
+                s2 = va.fma(FloatVector.fromArray(S, m, m2 + c), s2);
+                s3 = va.fma(FloatVector.fromArray(S, m, m3 + c), s3);
+            }
+            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
+            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+            for (; c < n; c++) {
+                d0 += a[ao + c] * m[m0 + c];
+                d1 += a[ao + c] * m[m1 + c];
+                d2 += a[ao + c] * m[m2 + c];
+                d3 += a[ao + c] * m[m3 + c];
+            }
+            out[oo + j] = d0 * scale;
+            out[oo + j + 1] = d1 * scale;
+            out[oo + j + 2] = d2 * scale;
+            out[oo + j + 3] = d3 * scale;
+        }
+        for (; j < rows; j++) out[oo + j] = dotFloat(a, ao, m, mo + j * ld, n) * scale;
+    }
+
+    /**
+     * y[yo, + n) += sum_r wt[wo + r ws] m_r for the rows m_r = m[mo + r ld, + n): a weighted
+     * sum of rows (weights possibly a matrix column, ws > 1). Four rows go at a time, so y is
+     * loaded and stored once per four FMAs instead of once per FMA.
+     */
+    static void addWeightedRows(float[] wt, int wo, int ws, int rows, float[] m, int mo, int ld, int n, float[] y, int yo) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            float w0 = wt[wo + r * ws], w1 = wt[wo + (r + 1) * ws], w2 = wt[wo + (r + 2) * ws], w3 = wt[wo + (r + 3) * ws];
+            int m0 = mo + r * ld, m1 = m0 + ld, m2 = m1 + ld, m3 = m2 + ld;
+            FloatVector v0 = FloatVector.broadcast(S, w0), v1 = FloatVector.broadcast(S, w1);
+            FloatVector v2 = FloatVector.broadcast(S, w2), v3 = FloatVector.broadcast(S, w3);
+            int c = 0;
+            for (int end = S.loopBound(n); c < end; c += S.length()) {
+                FloatVector acc = FloatVector.fromArray(S, y, yo + c);
+                acc = FloatVector.fromArray(S, m, m0 + c).fma(v0, acc);
+                acc = FloatVector.fromArray(S, m, m1 + c).fma(v1, acc);
+                acc = FloatVector.fromArray(S, m, m2 + c).fma(v2, acc);
+                acc = FloatVector.fromArray(S, m, m3 + c).fma(v3, acc);
+                acc.intoArray(y, yo + c);
+            }
+            for (; c < n; c++) y[yo + c] += w0 * m[m0 + c] + w1 * m[m1 + c] + w2 * m[m2 + c] + w3 * m[m3 + c];
+        }
+        for (; r < rows; r++) axpy(wt[wo + r * ws], m, mo + r * ld, y, yo, n);
+    }
+
+    /** a[ao, ao + n) . b[bo, bo + n) in float: short rows (one head, d = 64) need no flush to double. */
+    static float dotFloat(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length())
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** y[yo, yo + n) += alpha x[xo, xo + n). */
+    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length())
+            FloatVector.fromArray(S, x, xo + i).fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
     @Override
     public Tensor copy(Tensor x) {
         if (x.rank() >= 2 && x.stride(-2) == 1 && x.stride(-1) != 1 && x.numel() > 0) return transposedCopy(x);
