@@ -54,6 +54,23 @@ public final class Sgemm {
     public static void multiply(boolean transA, boolean transB, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
+        multiply(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+    }
+
+    /**
+     * As {@link #multiply}, on the calling thread only: for callers that already spread their
+     * work over the cores (attention's (batch, head) pairs), where a fork would only queue
+     * behind a busy worker.
+     */
+    static void multiplySerial(boolean transA, boolean transB, int m, int n, int k,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
+        multiply(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
+    }
+
+    private static void multiply(boolean transA, boolean transB, int m, int n, int k,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
         if (m < 0 || n < 0 || k < 0)
             throw new IllegalArgumentException("gemm sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
         if (m == 0 || n == 0) return;
@@ -63,6 +80,10 @@ public final class Sgemm {
             return;
         }
         Operands op = new Operands(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        if (!parallel) {
+            block(op, 0, m, 0, n);
+            return;
+        }
         // Each task owns a slab of C and packs its own operands, so the threads never wait on
         // each other. Every task packs all of the operand whose side is not split; splitting
         // the larger side makes that the smaller operand.

@@ -326,10 +326,11 @@ public class SimdBackend extends ScalarBackend {
     // ---- attention ----
 
     /**
-     * The (batch, head) pairs are split over the cores; each worker allocates one row of T
-     * probabilities and reuses it for all its pairs, so no score matrix is materialised
-     * (ViT-L/14: 257 floats per thread instead of B x 16 x 257 x 257). Per query row i, as the
-     * oracle: p = softmax_j(q_i . k_j / sqrt(d)), o_i = sum_j p_j v_j.
+     * The (batch, head) pairs are split over the cores; each worker owns one T x T scratch, a
+     * single pair's scores, reused for all its pairs, so no [B, H, T, T] tensor is materialised
+     * (ViT-L/14: one 257 x 257 matrix per thread instead of B x 16 of them). Per pair, as the
+     * oracle computes row by row: S = Q K^T / sqrt(d), P = softmax over each row, O = P V; the two
+     * products run on the GEMM micro-kernel, reading q, k, v in place in the packed rows.
      */
     @Override
     public Tensor attention(Tensor qkv, int heads) {
@@ -337,13 +338,11 @@ public class SimdBackend extends ScalarBackend {
         int t = x.tokens(), w = x.width(), d = x.headDim(), ld = x.tokenStride();
         float[] src = x.data(), out = new float[x.batch() * t * w];
         Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
-            float[] p = new float[t]; // this worker's probability row
+            float[] p = new float[t * t]; // this worker's scores, then probabilities, of one pair
             for (int pair = lo; pair < hi; pair++) {
                 int b = pair / heads, h = pair % heads;
-                for (int i = 0; i < t; i++) {
-                    probabilityRow(x, b, h, i, p, 0);
-                    addWeightedRows(p, 0, 1, t, src, x.v(b, 0, h), ld, d, out, (b * t + i) * w + h * d); // out is zero-initialised
-                }
+                probabilities(x, b, h, p);
+                Sgemm.multiplySerial(false, false, t, d, t, p, 0, t, src, x.v(b, 0, h), ld, out, b * t * w + h * d, w, false); // O = P V
             }
         });
         return wrap(out, x.batch(), t, w);
@@ -352,39 +351,50 @@ public class SimdBackend extends ScalarBackend {
     /**
      * Flash-attention's backward (formulas at {@link ScalarBackend#attentionBackward}), parallel
      * over (batch, head) pairs. Each worker owns one T x T scratch, a single pair's matrix, which
-     * holds P and is then overwritten row by row with dS; dV_j = sum_i P_ij dO_i and
-     * dK_j = sum_i dS_ij q_i read its columns. A pair writes only its own head's columns of
-     * d(qkv), so workers never write the same element.
+     * holds P and is then overwritten row by row with dS (dP is formed one row at a time, so a
+     * second matrix is never needed). dV = P^T dO, dQ = dS K / sqrt(d) and dK = dS^T Q / sqrt(d)
+     * are GEMMs. A pair writes only its own head's columns of d(qkv), so workers never write the
+     * same element.
      */
     @Override
     public Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
         PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
         int t = x.tokens(), w = x.width(), d = x.headDim(), ld = x.tokenStride();
-        Tensor dOut = gradOut.contiguous();
+        Tensor dOut = gradOut.stride(-1) == 1 && gradOut.stride(-2) == w && gradOut.stride(0) == t * w ? gradOut : gradOut.contiguous();
         float[] src = x.data(), g = data(dOut), grad = new float[x.batch() * t * 3 * w];
-        int g0 = dOut.offset();
+        int g0 = dOut.offset(), w3 = 3 * w;
         float scale = x.scale();
         Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
             float[] ps = new float[t * t], row = new float[t]; // P, then dS, of one pair; one row of dP
             for (int pair = lo; pair < hi; pair++) {
                 int b = pair / heads, h = pair % heads;
                 int dO = g0 + b * t * w + h * d;         // dO_i at dO + i w
-                int dq = b * t * 3 * w + h * d, dk = dq + w, dv = dk + w; // rows i at + i 3w
-                for (int i = 0; i < t; i++) probabilityRow(x, b, h, i, ps, i * t);
-                for (int j = 0; j < t; j++) // dV = P^T dO
-                    addWeightedRows(ps, j, t, t, g, dO, w, d, grad, dv + j * 3 * w);
+                int dq = b * t * w3 + h * d, dk = dq + w, dv = dk + w; // rows i at + i 3w
+                probabilities(x, b, h, ps);
+                Sgemm.multiplySerial(true, false, t, d, t, ps, 0, t, g, dO, w, grad, dv, w3, false); // dV = P^T dO
                 for (int i = 0; i < t; i++) {
                     rowDots(g, dO + i * w, src, x.v(b, 0, h), ld, t, d, 1f, row, 0); // dP_i = dO_i V^T
                     float pDotDp = 0;
                     for (int j = 0; j < t; j++) pDotDp += ps[i * t + j] * row[j];
                     for (int j = 0; j < t; j++) ps[i * t + j] *= (row[j] - pDotDp) * scale; // dS_i / sqrt(d)
-                    addWeightedRows(ps, i * t, 1, t, src, x.k(b, 0, h), ld, d, grad, dq + i * 3 * w); // dQ_i = dS_i K / sqrt(d)
                 }
-                for (int j = 0; j < t; j++) // dK = dS^T Q / sqrt(d)
-                    addWeightedRows(ps, j, t, t, src, x.q(b, 0, h), ld, d, grad, dk + j * 3 * w);
+                Sgemm.multiplySerial(false, false, t, d, t, ps, 0, t, src, x.k(b, 0, h), ld, grad, dq, w3, false); // dQ = dS K / sqrt(d)
+                Sgemm.multiplySerial(true, false, t, d, t, ps, 0, t, src, x.q(b, 0, h), ld, grad, dk, w3, false); // dK = dS^T Q / sqrt(d)
             }
         });
         return wrap(grad, x.batch(), t, 3 * w);
+    }
+
+    /** P = softmax(Q K^T / sqrt(d)) of head h in batch b, row-major into p[0, T^2). */
+    private static void probabilities(PackedQkv x, int b, int h, float[] p) {
+        int t = x.tokens(), ld = x.tokenStride();
+        Sgemm.multiplySerial(false, true, t, t, x.headDim(), x.data(), x.q(b, 0, h), ld, x.data(), x.k(b, 0, h), ld, p, 0, t, false);
+        FloatVector scale = FloatVector.broadcast(S, x.scale());
+        int i = 0;
+        for (int end = S.loopBound(t * t); i < end; i += S.length())
+            FloatVector.fromArray(S, p, i).mul(scale).intoArray(p, i);
+        for (; i < t * t; i++) p[i] *= x.scale();
+        for (int r = 0; r < t; r++) softmaxRow(p, r * t, p, r * t, t, false); // in place: each element is read before it is written
     }
 
     /** The view itself when its last axis has unit stride (the dots and axpys load rows), else a contiguous copy. */
@@ -396,13 +406,6 @@ public class SimdBackend extends ScalarBackend {
     private static int attentionGrain(PackedQkv x) {
         long fmas = 2L * x.tokens() * x.tokens() * x.headDim();
         return (int) Math.max(1, SMALL_PRODUCT_FMAS / Math.max(fmas, 1));
-    }
-
-    /** p_j = softmax_j(q_i . k_j / sqrt(d)) for query i of head h in batch b, into p[po, po + T). */
-    private static void probabilityRow(PackedQkv x, int b, int h, int i, float[] p, int po) {
-        int t = x.tokens();
-        rowDots(x.data(), x.q(b, i, h), x.data(), x.k(b, 0, h), x.tokenStride(), t, x.headDim(), x.scale(), p, po);
-        softmaxRow(p, po, p, po, t, false); // in place: each element is read before it is written
     }
 
     /**
@@ -439,32 +442,6 @@ public class SimdBackend extends ScalarBackend {
         for (; j < rows; j++) out[oo + j] = dotFloat(a, ao, m, mo + j * ld, n) * scale;
     }
 
-    /**
-     * y[yo, + n) += sum_r wt[wo + r ws] m_r for the rows m_r = m[mo + r ld, + n): a weighted
-     * sum of rows (weights possibly a matrix column, ws > 1). Four rows go at a time, so y is
-     * loaded and stored once per four FMAs instead of once per FMA.
-     */
-    static void addWeightedRows(float[] wt, int wo, int ws, int rows, float[] m, int mo, int ld, int n, float[] y, int yo) {
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            float w0 = wt[wo + r * ws], w1 = wt[wo + (r + 1) * ws], w2 = wt[wo + (r + 2) * ws], w3 = wt[wo + (r + 3) * ws];
-            int m0 = mo + r * ld, m1 = m0 + ld, m2 = m1 + ld, m3 = m2 + ld;
-            FloatVector v0 = FloatVector.broadcast(S, w0), v1 = FloatVector.broadcast(S, w1);
-            FloatVector v2 = FloatVector.broadcast(S, w2), v3 = FloatVector.broadcast(S, w3);
-            int c = 0;
-            for (int end = S.loopBound(n); c < end; c += S.length()) {
-                FloatVector acc = FloatVector.fromArray(S, y, yo + c);
-                acc = FloatVector.fromArray(S, m, m0 + c).fma(v0, acc);
-                acc = FloatVector.fromArray(S, m, m1 + c).fma(v1, acc);
-                acc = FloatVector.fromArray(S, m, m2 + c).fma(v2, acc);
-                acc = FloatVector.fromArray(S, m, m3 + c).fma(v3, acc);
-                acc.intoArray(y, yo + c);
-            }
-            for (; c < n; c++) y[yo + c] += w0 * m[m0 + c] + w1 * m[m1 + c] + w2 * m[m2 + c] + w3 * m[m3 + c];
-        }
-        for (; r < rows; r++) axpy(wt[wo + r * ws], m, mo + r * ld, y, yo, n);
-    }
-
     /** a[ao, ao + n) . b[bo, bo + n) in float: short rows (one head, d = 64) need no flush to double. */
     static float dotFloat(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc = FloatVector.zero(S);
@@ -474,15 +451,6 @@ public class SimdBackend extends ScalarBackend {
         float s = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
-    }
-
-    /** y[yo, yo + n) += alpha x[xo, xo + n). */
-    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector a = FloatVector.broadcast(S, alpha);
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += S.length())
-            FloatVector.fromArray(S, x, xo + i).fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
     @Override
