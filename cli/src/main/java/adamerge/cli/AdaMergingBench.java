@@ -117,8 +117,9 @@ public final class AdaMergingBench implements Callable<Integer> {
         if (json) {
             StringBuilder j = new StringBuilder(String.format(Locale.ROOT,
                     "{\"config\":\"%s\",\"tasks\":%d,\"batch\":%d,\"batches_per_step\":%d,\"steps\":%d,\"device\":\"%s\",\"threads\":%d,"
-                            + "\"step_s\":%.4f,\"step_mean_s\":%.4f,\"warmup_s\":%.4f,\"loss\":%.5f,\"model_bytes\":%d,\"peak_rss_bytes\":%d",
-                    config, tasks, batch, batchesPerStep, steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss));
+                            + "\"step_s\":%.4f,\"step_mean_s\":%.4f,\"warmup_s\":%.4f,\"loss\":%.5f,\"model_bytes\":%d,\"peak_rss_bytes\":%d,\"max_heap_bytes\":%d",
+                    config, tasks, batch, batchesPerStep, steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss,
+                    Runtime.getRuntime().maxMemory()));
             if (cl != null) {
                 OpenClBackend.Stats after = cl.stats();
                 j.append(String.format(Locale.ROOT, ",\"peak_device_bytes\":%d,\"gc_reclaims\":%d,\"launches_per_step\":%d,\"uploads_per_step\":%d,\"waits_per_step\":%d",
@@ -140,6 +141,9 @@ public final class AdaMergingBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "step (median)     %9.3f s   (mean %.3f s, warm-up %.3f s, loss %.4f)%n", median, mean, warmUp, loss);
             System.out.printf(Locale.ROOT, "peak RSS          %9.1f MiB  (model %.1f MiB; target (K+2) x model + 1.5 GiB = %.1f MiB)%n",
                     rss / 1048576.0, modelBytes / 1048576.0, ((tasks + 2) * modelBytes + 1.5 * (1L << 30)) / 1048576.0);
+            // The task vectors are off the heap; the heap itself grows toward its cap before the collector works hard.
+            System.out.printf(Locale.ROOT, "Java heap cap     %9.1f MiB  (the heap grows toward it; cap it with ADAMERGE_JAVA_OPTS=-Xmx...)%n",
+                    Runtime.getRuntime().maxMemory() / 1048576.0);
             if (cl != null) {
                 OpenClBackend.Stats after = cl.stats();
                 System.out.printf(Locale.ROOT, "device memory     %9.1f MiB peak (%d GCs to reclaim buffers of unreachable tensors)%n",
