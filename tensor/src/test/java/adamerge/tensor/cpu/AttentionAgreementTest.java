@@ -92,4 +92,28 @@ class AttentionAgreementTest {
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3, 12).attention(2));
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(1, 3, 12).attentionBackward(2, Tensor.zeros(1, 3, 12)));
     }
+    /**
+     * The memory promise, measured: the calling thread (which runs its share of the (batch, head)
+     * pairs) allocates far less than the [B, H, T, T] scores the composition builds. JVM
+     * allocation counters see every array, so a kernel that kept all pairs' scores would fail.
+     */
+    @Test
+    void holdsOneScoreMatrixPerThreadNotAllOfThem() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported(), "no allocation counter in this JVM");
+        int b = 4, h = 8, t = 257, d = 8, w = h * d;
+        Tensor qkv = Tensor.randn(7, b, t, 3 * w), g = Tensor.randn(8, b, t, w);
+        SIMD.attentionBackward(qkv, h, SIMD.attention(qkv, h)); // warm up: per-thread GEMM pack buffers are allocated once
+        long scores = 4L * b * h * t * t, outputs = 4L * b * t * 4 * w; // [B,H,T,T]; attention's output plus d(qkv)
+        long before = mx.getCurrentThreadAllocatedBytes();
+        SIMD.attention(qkv, h);
+        SIMD.attentionBackward(qkv, h, g);
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
+        assertTrue(allocated < outputs + 3L * 4 * t * t + (64 << 10),
+                "attention allocated " + allocated + " bytes on one thread; all scores would be " + scores);
+        long composed = mx.getCurrentThreadAllocatedBytes();
+        ComposedAttention.forward(qkv, h);
+        assertTrue(mx.getCurrentThreadAllocatedBytes() - composed > scores, "the check can see a [B,H,T,T] tensor");
+    }
 }
