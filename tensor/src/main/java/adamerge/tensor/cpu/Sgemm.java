@@ -160,7 +160,13 @@ public final class Sgemm {
         int lda = op.lda;
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir), base = ir * kc;
-            if (op.transA) { // A stored [k,m]: the MR values of one p are contiguous
+            if (op.transA && mr == MR) { // A stored [k,m]: the MR values of one p are contiguous
+                for (int p = 0, src = op.aOff + pc * lda + ic + ir, d = base; p < kc; p++, src += lda, d += MR) {
+                    dst[d] = a[src];
+                    dst[d + 1] = a[src + 1];
+                    dst[d + 2] = a[src + 2];
+                }
+            } else if (op.transA) { // an edge panel: rows past mc are zero
                 for (int p = 0; p < kc; p++) {
                     int src = op.aOff + (pc + p) * lda + ic + ir, d = base + p * MR;
                     for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];
@@ -198,8 +204,18 @@ public final class Sgemm {
                         for (int j = nr; j < NR; j++) dst[d + j] = 0f;
                     }
                 }
-            } else { // B stored [n,k]: walk each column of op(B) sequentially, write strided by NR
-                for (int j = 0; j < NR; j++) {
+            } else { // B stored [n,k]: read four columns of op(B) at a time, write four adjacent floats per p
+                int j = 0;
+                for (; j + 4 <= nr; j += 4) {
+                    int s0 = op.bOff + (jc + jr + j) * ldb + pc, s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
+                    for (int p = 0, d = base + j; p < kc; p++, d += NR) {
+                        dst[d] = b[s0 + p];
+                        dst[d + 1] = b[s1 + p];
+                        dst[d + 2] = b[s2 + p];
+                        dst[d + 3] = b[s3 + p];
+                    }
+                }
+                for (; j < NR; j++) {
                     if (j < nr) {
                         int src = op.bOff + (jc + jr + j) * ldb + pc;
                         for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b[src + p];
