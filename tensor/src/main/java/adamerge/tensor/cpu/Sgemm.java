@@ -160,7 +160,7 @@ public final class Sgemm {
         int lda = op.lda;
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir), base = ir * kc;
-            if (op.transA && mr == MR) { // A stored [k,m]: the MR values of one p are contiguous
+            if (op.transA && mr == MR) { // A stored [k,m]: the MR (= 3, unrolled) values of one p are contiguous
                 for (int p = 0, src = op.aOff + pc * lda + ic + ir, d = base; p < kc; p++, src += lda, d += MR) {
                     dst[d] = a[src];
                     dst[d + 1] = a[src + 1];
@@ -172,7 +172,14 @@ public final class Sgemm {
                     for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];
                     for (int r = mr; r < MR; r++) dst[d + r] = 0f;
                 }
-            } else { // A stored [m,k]: walk each row sequentially, write strided by MR
+            } else if (mr == MR) { // A stored [m,k]: the MR (= 3, unrolled) rows side by side, each read sequentially
+                int s0 = op.aOff + (ic + ir) * lda + pc, s1 = s0 + lda, s2 = s1 + lda;
+                for (int p = 0, d = base; p < kc; p++, d += MR) {
+                    dst[d] = a[s0 + p];
+                    dst[d + 1] = a[s1 + p];
+                    dst[d + 2] = a[s2 + p];
+                }
+            } else { // an edge panel of a row-major A: rows past mc are zero
                 for (int r = 0; r < MR; r++) {
                     if (r < mr) {
                         int src = op.aOff + (ic + ir + r) * lda + pc;
