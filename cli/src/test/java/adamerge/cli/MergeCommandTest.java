@@ -170,6 +170,16 @@ class MergeCommandTest {
                 assertEquals(a16.get(i).getAsJsonArray().get(k).getAsFloat(), g, 1e-5, "layer " + i + " task " + k + " vs the CPU's f16");
                 assertEquals(a32.get(i).getAsJsonArray().get(k).getAsFloat(), g, 1e-4, "layer " + i + " task " + k + " vs f32");
             }
+        // ++: TIES selects on f32, then the selected vectors go to F16 on the device.
+        Path cpuPP = dir.resolve("cpu-pp.json"), clPP = dir.resolve("cl-pp.json");
+        assertEquals(0, merge("--method", "adamerging-task++", "--steps", "2", "--tv-dtype", "f16", "--out", dir.resolve("cpp.safetensors").toString(),
+                "--lambdas-out", cpuPP.toString()).exit());
+        r = mergeOnOpenCl("--method", "adamerging-task++", "--steps", "2", "--tv-dtype", "f16", "--out", dir.resolve("clpp.safetensors").toString(),
+                "--lambdas-out", clPP.toString());
+        assertEquals(0, r.exit(), r.err());
+        var pc = JsonParser.parseString(Files.readString(cpuPP)).getAsJsonObject().getAsJsonArray("lambdas").get(0).getAsJsonArray();
+        var pg = JsonParser.parseString(Files.readString(clPP)).getAsJsonObject().getAsJsonArray("lambdas").get(0).getAsJsonArray();
+        for (int k = 0; k < 3; k++) assertEquals(pc.get(k).getAsFloat(), pg.get(k).getAsFloat(), 1e-5, "task-wise ++ f16, task " + k);
     }
 
     @Test
