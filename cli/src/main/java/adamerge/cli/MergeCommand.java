@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /** {@code adamerge merge}: every merging method, writing the merged encoder in the input's convention. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
@@ -209,8 +210,17 @@ public final class MergeCommand implements Callable<Integer> {
                                            List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err) throws IOException {
         boolean plusPlus = method.endsWith("++");
         AdaMerging.Granularity g = method.startsWith("adamerging-layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
-        List<Map<String, Tensor>> taus = plusPlus ? ties().selectedTaskVectors(preSource, ft) : TaskVector.of(preSource, ft);
-        taus = inTvDtype(taus);
+        UnaryOperator<Tensor> store = taskVectorStorage();
+        List<Map<String, Tensor>> taus;
+        if (plusPlus) taus = ties().selectedTaskVectors(preSource, ft, store);
+        else {
+            taus = new ArrayList<>();
+            for (Map<String, Tensor> model : ft) { // one task vector on the heap at a time
+                Map<String, Tensor> tau = new LinkedHashMap<>();
+                TaskVector.of(preSource, model).forEach((k, v) -> tau.put(k, store.apply(v)));
+                taus.add(tau);
+            }
+        }
         AdaMerging.Options o = AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp);
         AdaMerging ada = new AdaMerging(cfg, pre, preSource, taus, hs, g, o);
         List<String> taskNames = taskNames();
@@ -262,24 +272,18 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /**
-     * Task vectors in the --tv-dtype storage on their device, after the TIES selection of ++
-     * (which reads them as f32). F16 halves their memory; the merge kernels convert on read. On
-     * the CPU they also move to native memory: they are the largest long-lived data of a merge,
-     * and off the Java heap the garbage collector neither scans nor moves them, so the heap needs
-     * room only for the merged model and one batch's activations.
+     * How task vectors are kept (--tv-dtype), applied to each tensor as it is made, after the TIES
+     * selection of ++ (which reads them as f32). F16 halves their memory; the merge kernels
+     * convert on read. On the CPU they also move to native memory: they are the largest
+     * long-lived data of a merge, and off the Java heap the garbage collector neither scans nor
+     * moves them, so the heap needs room only for the merged model and one batch's activations.
      */
-    private List<Map<String, Tensor>> inTvDtype(List<Map<String, Tensor>> taus) {
+    private UnaryOperator<Tensor> taskVectorStorage() {
         if (!tvDtype.equals("f32") && !tvDtype.equals("f16"))
             throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
-        if (tvDtype.equals("f32") && !device.name().equals("cpu")) return taus;
+        if (tvDtype.equals("f32") && !device.name().equals("cpu")) return UnaryOperator.identity();
         DType dtype = tvDtype.equals("f16") ? DType.F16 : DType.F32;
-        List<Map<String, Tensor>> out = new ArrayList<>();
-        for (Map<String, Tensor> tau : taus) {
-            Map<String, Tensor> h = new LinkedHashMap<>();
-            tau.forEach((k, v) -> h.put(k, v.storedAs(dtype)));
-            out.add(h);
-        }
-        return out;
+        return t -> t.storedAs(dtype);
     }
 
     private int batchesPerStepOf(ImageDataSet d) {

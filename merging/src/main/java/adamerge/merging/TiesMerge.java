@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * TIES-Merging (Yadav et al. 2023) as the official TIES and AdaMerging code compute it:
@@ -84,14 +85,24 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
      * AdaMerging++ learns its coefficients on. Unselected entries are +0.
      */
     public List<Map<String, Tensor>> selectedTaskVectors(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned) {
+        return selectedTaskVectors(pretrained, finetuned, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #selectedTaskVectors(Map, List)}, each selected tensor passed through {@code store}
+     * as soon as it is made (AdaMerging++ moves them to native memory or F16), so the K selected
+     * task vectors never sit on the heap together.
+     */
+    public List<Map<String, Tensor>> selectedTaskVectors(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned,
+                                                         UnaryOperator<Tensor> store) {
         TaskVector.checkFinetuned(pretrained, finetuned);
-        return selected(Source.fromModels(pretrained, finetuned));
+        return selected(Source.fromModels(pretrained, finetuned), store);
     }
 
     /** {@link #selectedTaskVectors(Map, List)} from task vectors already formed. */
     public List<Map<String, Tensor>> selectedTaskVectors(List<Map<String, Tensor>> taskVectors) {
         Models.requireSameLayout(taskVectors, "task vector");
-        return selected(Source.of(List.copyOf(taskVectors.get(0).keySet()), taskVectors));
+        return selected(Source.of(List.copyOf(taskVectors.get(0).keySet()), taskVectors), UnaryOperator.identity());
     }
 
     // ---- the algorithm ----
@@ -137,11 +148,11 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
         return out;
     }
 
-    private List<Map<String, Tensor>> selected(Source src) {
+    private List<Map<String, Tensor>> selected(Source src, UnaryOperator<Tensor> store) {
         List<Map<String, Tensor>> out = new ArrayList<>();
         for (int k = 0; k < src.tasks(); k++) out.add(Models.ordered());
         select(src, (key, sel, masks) -> {
-            for (int k = 0; k < sel.size(); k++) out.get(k).put(key, sel.get(k));
+            for (int k = 0; k < sel.size(); k++) out.get(k).put(key, store.apply(sel.get(k)));
         });
         return out;
     }
