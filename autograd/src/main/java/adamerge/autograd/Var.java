@@ -112,7 +112,9 @@ public final class Var {
 
     /**
      * Backpropagates {@code gradOut}. Each rule runs once, after every rule that feeds it, then
-     * drops what it saved; gradients of intermediate nodes are dropped once consumed.
+     * drops what it saved; gradients of intermediate nodes are dropped once consumed. A leaf
+     * with a sink gets its gradient the moment the last rule feeding it has run (each node
+     * counts its pending consumers).
      */
     public void backward(Tensor gradOut) {
         if (node == null) throw new IllegalStateException("this var does not depend on anything that requires a gradient");
