@@ -4,16 +4,7 @@
 # off, against `adamerge bench gemm --device opencl` with the tuned tiling). Expects .gpu/ as
 # bench/gpu_run.sh describes. Extra arguments go to the sweep (e.g. --configs "128,128,8,8,16").
 set -uo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-export ADAMERGE="$root/.gpu/adamerge" PYTHONUNBUFFERED=1
-export LD_LIBRARY_PATH="$root/.gpu/icd/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
-if ! grep -qs nvidia /etc/OpenCL/vendors/*.icd; then
-  lib=$(ls /usr/local/nvidia/lib64/libnvidia-opencl.so.1 /usr/lib/x86_64-linux-gnu/libnvidia-opencl.so.1 2>/dev/null | head -1)
-  [ -z "$lib" ] && lib=$(find / -xdev -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1)
-  mkdir -p /tmp/vendors && echo "$lib" > /tmp/vendors/nvidia.icd && export OCL_ICD_VENDORS=/tmp/vendors
-  echo "OpenCL ICD: $lib (OCL_ICD_VENDORS=/tmp/vendors)"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/gpu_env.sh"
 java() { "$root/.gpu/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$root/.gpu/lib/*" "$@"; }
 step() { echo; echo "=== $*"; "$@" 2>&1 | tee -a "$out/log.txt"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv | tee "$out/log.txt"

@@ -3,17 +3,7 @@
 # ignored) with jre/ (jlink'ed JDK 25 + jdk.incubator.vector), lib/ (cli/target/adamerge.jar and
 # cli/target/lib/*.jar), icd/ (Debian's ocl-icd-libopencl1 unpacked) and the launcher adamerge.
 set -uo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-export ADAMERGE="$root/.gpu/adamerge" PYTHONUNBUFFERED=1
-export LD_LIBRARY_PATH="$root/.gpu/icd/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
-# The NVIDIA OpenCL driver: register it for the ICD loader when the image's vendors folder lacks it.
-if ! grep -qs nvidia /etc/OpenCL/vendors/*.icd; then
-  lib=$(ls /usr/local/nvidia/lib64/libnvidia-opencl.so.1 /usr/lib/x86_64-linux-gnu/libnvidia-opencl.so.1 2>/dev/null | head -1)
-  [ -z "$lib" ] && lib=$(find / -xdev -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1)
-  mkdir -p /tmp/vendors && echo "$lib" > /tmp/vendors/nvidia.icd && export OCL_ICD_VENDORS=/tmp/vendors
-  echo "OpenCL ICD: $lib (OCL_ICD_VENDORS=/tmp/vendors)"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/gpu_env.sh"
 py=python3
 step() { echo; echo "=== $*"; "$@" 2>&1 | tee -a "$out/log.txt"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv | tee "$out/log.txt"
