@@ -140,8 +140,8 @@ public final class MergeCommand implements Callable<Integer> {
             case "weight-averaging" -> WeightAveraging.merge(ftSource);
             case "task-arithmetic" -> TaskArithmetic.merge(preSource, ftSource, scale);
             case "ties" -> ties().merge(preSource, ftSource);
-            case "fisher" -> fisher(pre, cfg, ftSource, hs, ds);
-            case "regmean" -> regMean(pre, cfg, ftSource, ds);
+            case "fisher" -> FisherMerge.mergeStored(cfg, pre, ftSource, hs, k -> firstBatches(ds.get(k)), fisherNormalize, k -> {});
+            case "regmean" -> RegMean.mergeStored(cfg, pre, ftSource, k -> firstBatches(ds.get(k)), regmeanAlpha, k -> {});
             default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err);
         };
         if (merged == null) return 1; // AdaMerging stopped on a non-finite value (already reported)
@@ -175,27 +175,6 @@ public final class MergeCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--ties-merge must be sum or mean, not '" + tiesMerge + "'");
         };
         return TiesMerge.defaults().withDensity(tiesK).withTrimScope(trim).withAggregate(agg).withScale(scale);
-    }
-
-    private Map<String, Tensor> fisher(ClipCheckpoint pre, VitConfig cfg, List<Map<String, Tensor>> ft, List<ClassificationHead> hs,
-                                       List<ImageDataSet> ds) {
-        List<Map<String, Tensor>> models = new ArrayList<>(), fishers = new ArrayList<>();
-        for (int k = 0; k < ft.size(); k++) {
-            Map<String, Tensor> canonical = pre.toCanonical(ft.get(k));
-            models.add(canonical);
-            fishers.add(FisherMerge.fisher(cfg, canonical, hs.get(k), firstBatches(ds.get(k))));
-        }
-        return pre.toSource(FisherMerge.merge(models, fishers, fisherNormalize));
-    }
-
-    private Map<String, Tensor> regMean(ClipCheckpoint pre, VitConfig cfg, List<Map<String, Tensor>> ft, List<ImageDataSet> ds) {
-        List<Map<String, Tensor>> models = new ArrayList<>(), grams = new ArrayList<>();
-        for (int k = 0; k < ft.size(); k++) {
-            Map<String, Tensor> canonical = pre.toCanonical(ft.get(k));
-            models.add(canonical);
-            grams.add(RegMean.grams(cfg, canonical, firstBatches(ds.get(k))));
-        }
-        return pre.toSource(RegMean.merge(models, grams, regmeanAlpha));
     }
 
     /** The first --samples images of a data set, in batches of --batch. */

@@ -5,11 +5,15 @@ import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.VitConfig;
+import adamerge.vit.WeightLayout;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 /**
  * Fisher merging (Matena and Raffel 2022) as FusionBench's clip_fisher_merging computes it: a
@@ -25,6 +29,25 @@ public final class FisherMerge {
     public static final float EPS = 1e-6f;
 
     private FisherMerge() {
+    }
+
+    /**
+     * Fisher merging of fine-tuned encoders stored in {@code layout}: each model's diagonal Fisher
+     * from its own task's batches ({@code batchesOf.apply(k)}, made one task at a time), the
+     * average in the canonical layout, returned in the stored one. {@code taskDone} hears each
+     * finished task (progress).
+     */
+    public static Map<String, Tensor> mergeStored(VitConfig config, WeightLayout layout, List<Map<String, Tensor>> finetuned,
+                                                  List<ClassificationHead> heads, IntFunction<List<Tensor>> batchesOf,
+                                                  boolean normalize, IntConsumer taskDone) {
+        List<Map<String, Tensor>> models = new ArrayList<>(), fishers = new ArrayList<>();
+        for (int k = 0; k < finetuned.size(); k++) {
+            Map<String, Tensor> canonical = layout.toCanonical(finetuned.get(k));
+            models.add(canonical);
+            fishers.add(fisher(config, canonical, heads.get(k), batchesOf.apply(k)));
+            taskDone.accept(k);
+        }
+        return layout.toSource(merge(models, fishers, normalize));
     }
 
     /** The Fisher-weighted average; every model needs a Fisher tensor of the same shape for each of its tensors. */

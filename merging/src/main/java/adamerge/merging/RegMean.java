@@ -3,6 +3,7 @@ package adamerge.merging;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.VitConfig;
+import adamerge.vit.WeightLayout;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.DecompositionSolver;
@@ -12,10 +13,13 @@ import org.apache.commons.math3.linear.NonSymmetricMatrixException;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularMatrixException;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 /**
  * RegMean (Jin et al. 2023) as FusionBench computes it. Each linear layer y = x W^T + b, W
@@ -33,6 +37,23 @@ public final class RegMean {
     public static final double DEFAULT_ALPHA = 0.95;
 
     private RegMean() {
+    }
+
+    /**
+     * RegMean of fine-tuned encoders stored in {@code layout}: each model's Gram matrices from its
+     * own task's batches ({@code batchesOf.apply(k)}, made one task at a time), solved in the
+     * canonical layout, returned in the stored one. {@code taskDone} hears each finished task.
+     */
+    public static Map<String, Tensor> mergeStored(VitConfig config, WeightLayout layout, List<Map<String, Tensor>> finetuned,
+                                                  IntFunction<List<Tensor>> batchesOf, double alpha, IntConsumer taskDone) {
+        List<Map<String, Tensor>> models = new ArrayList<>(), grams = new ArrayList<>();
+        for (int k = 0; k < finetuned.size(); k++) {
+            Map<String, Tensor> canonical = layout.toCanonical(finetuned.get(k));
+            models.add(canonical);
+            grams.add(grams(config, canonical, batchesOf.apply(k)));
+            taskDone.accept(k);
+        }
+        return layout.toSource(merge(models, grams, alpha));
     }
 
     public static Map<String, Tensor> merge(List<Map<String, Tensor>> models, List<Map<String, Tensor>> grams) {

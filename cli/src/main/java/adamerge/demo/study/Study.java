@@ -217,32 +217,22 @@ public final class Study {
 
     private Map<String, Tensor> fisher(List<Map<String, Tensor>> ft, List<ClassificationHead> heads, int seed) {
         phase("Fisher Merging, seed " + seed + ": diagonal Fisher from " + s.fisherSamples() + " train samples per task");
-        List<Map<String, Tensor>> canonical = new ArrayList<>(), fishers = new ArrayList<>();
         Progress p = new Progress(log, "tasks", tasks.size());
-        for (int k = 0; k < tasks.size(); k++) {
-            Map<String, Tensor> c = models.canonical(ft.get(k));
-            canonical.add(c);
-            fishers.add(FisherMerge.fisher(models.config(), c, heads.get(k), statsBatches(tasks.get(k), seed)));
-            p.update(k + 1);
-        }
+        Map<String, Tensor> merged = FisherMerge.mergeStored(models.config(), models.pretrained(), ft, heads,
+                k -> statsBatches(tasks.get(k), seed), false, k -> p.update(k + 1));
         p.finish();
         advance(TRAIN_COST * s.fisherSamples() * tasks.size());
-        return models.pretrained().toSource(FisherMerge.merge(canonical, fishers, false));
+        return merged;
     }
 
     private Map<String, Tensor> regMean(List<Map<String, Tensor>> ft, int seed) {
         phase("RegMean, seed " + seed + ": Gram matrices from " + s.fisherSamples() + " train samples per task");
-        List<Map<String, Tensor>> canonical = new ArrayList<>(), grams = new ArrayList<>();
         Progress p = new Progress(log, "tasks", tasks.size());
-        for (int k = 0; k < tasks.size(); k++) {
-            Map<String, Tensor> c = models.canonical(ft.get(k));
-            canonical.add(c);
-            grams.add(RegMean.grams(models.config(), c, statsBatches(tasks.get(k), seed)));
-            p.update(k + 1);
-        }
+        Map<String, Tensor> merged = RegMean.mergeStored(models.config(), models.pretrained(), ft,
+                k -> statsBatches(tasks.get(k), seed), RegMean.DEFAULT_ALPHA, k -> p.update(k + 1));
         p.finish();
         advance(1.5 * s.fisherSamples() * tasks.size());
-        return models.pretrained().toSource(RegMean.merge(canonical, grams, RegMean.DEFAULT_ALPHA));
+        return merged;
     }
 
     /**
