@@ -133,11 +133,12 @@ public final class Var {
             Tensor g = n.grad;
             n.grad = null;
             if (g != null && n.rule != null) n.rule.backward(g);
-            for (Node in : n.inputs == null ? new Node[0] : n.inputs)
-                if (in != null && --in.pending == 0 && in.sink != null && in.grad != null) { // nothing else feeds it: final
-                    in.sink.accept(in.grad);
-                    in.grad = null;
-                }
+            if (n.inputs != null)
+                for (Node in : n.inputs)
+                    if (in != null && --in.pending == 0 && in.sink != null && in.grad != null) { // nothing else feeds it: final
+                        in.sink.accept(in.grad);
+                        in.grad = null;
+                    }
             n.release();
         }
     }

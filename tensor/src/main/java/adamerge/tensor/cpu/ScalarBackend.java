@@ -389,13 +389,9 @@ public class ScalarBackend implements Backend {
             throw new OutOfMemoryError("no native memory left for a " + Arrays.toString(x.shape()) + " " + dtype
                     + " tensor (bin/adamerge allows up to the machine's RAM; java needs -XX:MaxDirectMemorySize): " + e.getMessage());
         }
-        for (int i = 0; i < v.length; i++) {
-            switch (dtype) {
-                case F32 -> seg.setAtIndex(F32_LE, i, v[i]);
-                case F16 -> seg.setAtIndex(I16_LE, i, DType.floatToF16(v[i]));
-                case BF16 -> seg.setAtIndex(I16_LE, i, DType.floatToBf16(v[i]));
-            }
-        }
+        if (dtype == DType.F32) MemorySegment.copy(v, 0, seg, F32_LE, 0, v.length);
+        else for (int i = 0; i < v.length; i++)
+            seg.setAtIndex(I16_LE, i, dtype == DType.F16 ? DType.floatToF16(v[i]) : DType.floatToBf16(v[i]));
         return new Tensor(new MappedStorage(seg, dtype), x.shape());
     }
 

@@ -360,7 +360,7 @@ public class SimdBackend extends ScalarBackend {
     public Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
         PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
         int t = x.tokens(), w = x.width(), d = x.headDim(), ld = x.tokenStride();
-        Tensor dOut = gradOut.stride(-1) == 1 && gradOut.stride(-2) == w && gradOut.stride(0) == t * w ? gradOut : gradOut.contiguous();
+        Tensor dOut = gradOut.contiguous();
         float[] src = x.data(), g = data(dOut), grad = new float[x.batch() * t * 3 * w];
         int g0 = dOut.offset(), w3 = 3 * w;
         float scale = x.scale();

@@ -106,15 +106,15 @@ class AttentionAgreementTest {
         long scores = 4L * b * h * t * t, outputs = 4L * b * t * 4 * w; // [B,H,T,T]; attention's output plus d(qkv)
         // The least of several calls: the first ones also allocate the per-thread GEMM pack buffers,
         // and until C2 compiles the kernels the Vector API boxes its vectors on the heap.
-        long allocated = Long.MAX_VALUE;
-        for (int run = 0; run < 40 && allocated >= outputs + 3L * 4 * t * t + (64 << 10); run++) {
+        // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
+        long bound = outputs + 3L * 4 * t * t + (64 << 10), allocated = Long.MAX_VALUE;
+        for (int run = 0; run < 40 && allocated >= bound; run++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             SIMD.attention(qkv, h);
             SIMD.attentionBackward(qkv, h, g);
             allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
         }
-        // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
-        assertTrue(allocated < outputs + 3L * 4 * t * t + (64 << 10),
+        assertTrue(allocated < bound,
                 "attention allocated " + allocated + " bytes on one thread; all scores would be " + scores);
         long composed = mx.getCurrentThreadAllocatedBytes();
         ComposedAttention.forward(qkv, h);
