@@ -3,6 +3,8 @@ package adamerge.tensor.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -39,12 +41,19 @@ public final class Sgemm {
     /** Fused multiply-adds below which a task is not worth a fork (~25 us at one core's speed). */
     private static final long MIN_TASK_FMAS = 1L << 21;
 
+    /** Per-thread buffers: pool workers live for the whole run, so each packs into its own arrays. */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::allocate);
+
     /**
-     * Per-thread buffers (packed B block, packed A block, an edge tile plus one slot for
-     * {@link #touch}'s sum): pool workers live for the whole run, so each packs into its own arrays.
+     * One thread's packed B block (with a {@link MemorySegment} view of it, which the kernel reads
+     * through), packed A block, and an edge tile plus one slot for {@link #touch}'s sum.
      */
-    private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][]{new float[KC * NC], new float[MC * KC], new float[MR * NR + 1]});
+    private record Buffers(float[] packB, MemorySegment packBView, float[] packA, float[] edge) {
+        static Buffers allocate() {
+            float[] packB = new float[KC * NC];
+            return new Buffers(packB, MemorySegment.ofArray(packB), new float[MC * KC], new float[MR * NR + 1]);
+        }
+    }
 
     private Sgemm() {
     }
@@ -122,8 +131,9 @@ public final class Sgemm {
 
     /** The sequential blocked GEMM over rows [i0, i1) and columns [j0, j1) of C. */
     private static void block(Operands op, int i0, int i1, int j0, int j1) {
-        float[][] buf = BUFFERS.get();
-        float[] packB = buf[0], packA = buf[1], scratch = buf[2];
+        Buffers buf = BUFFERS.get();
+        float[] packB = buf.packB, packA = buf.packA, scratch = buf.edge;
+        MemorySegment packBView = buf.packBView;
         int k = op.k;
         float touched = 0;
         for (int jc = j0; jc < j1; jc += NC) {
@@ -143,9 +153,9 @@ public final class Sgemm {
                             int ci = op.cOff + (ic + ir) * op.ldc + jc + jr;
                             if (mr == MR && nr == NR) {
                                 if (ir + 2 * MR <= mc) touched += touch(op.c, ci + MR * op.ldc, op.ldc);
-                                kernel(kc, packA, ir * kc, packB, jr * kc, op.c, ci, op.ldc, add);
+                                kernel(kc, packA, ir * kc, packBView, jr * kc, op.c, ci, op.ldc, add);
                             } else {
-                                kernel(kc, packA, ir * kc, packB, jr * kc, scratch, 0, NR, false);
+                                kernel(kc, packA, ir * kc, packBView, jr * kc, scratch, 0, NR, false);
                                 storeEdge(scratch, mr, nr, op.c, ci, op.ldc, add);
                             }
                         }
@@ -256,16 +266,23 @@ public final class Sgemm {
      * The MR x NR micro-kernel: C[3, 3 vectors] (+)= packed A panel * packed B panel over kc.
      * Accumulators are named locals so C2 keeps all nine in registers; the add of the old C is
      * written inline because passing vectors to a method that is not inlined boxes them.
+     * <p>
+     * B is read through a segment view at long byte offsets: C2 then folds the +L and +2L into
+     * the loads' addresses, where with int indices into the float[] it recomputes and
+     * sign-extends each index every step (seen in its assembly). The loop issues ~30
+     * instructions per 9 FMAs, so it is front-end bound and each one saved counts: +4-14% on
+     * the ViT shapes, measured against the array version in one JVM.
      */
-    private static void kernel(int kc, float[] pa, int ia, float[] pb, int ib,
+    private static void kernel(int kc, float[] pa, int ia, MemorySegment pb, int ib,
                                float[] c, int ci, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++, ia += MR, ib += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, ib);
-            FloatVector b1 = FloatVector.fromArray(S, pb, ib + L);
-            FloatVector b2 = FloatVector.fromArray(S, pb, ib + 2 * L);
+        long ob = (long) ib * Float.BYTES;
+        for (int p = 0; p < kc; p++, ia += MR, ob += NR * Float.BYTES) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
+            FloatVector b1 = FloatVector.fromMemorySegment(S, pb, ob + L * Float.BYTES, ByteOrder.nativeOrder());
+            FloatVector b2 = FloatVector.fromMemorySegment(S, pb, ob + 2 * L * Float.BYTES, ByteOrder.nativeOrder());
             FloatVector a = FloatVector.broadcast(S, pa[ia]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
