@@ -12,10 +12,16 @@ does per step, on random weights in the real shapes:
     L2-normalised features) and the mean entropy;
   * the entropies summed over tasks, one backward into the lambdas, one Adam step (lr 1e-3).
 Prints seconds per step (median of --steps after one warm-up) and the peak memory (peak RSS on
-the CPU; torch.cuda.max_memory_allocated on CUDA), then runs ours with the same arguments
-(`bin/adamerge bench adamerging --json`, or the command in $ADAMERGE) and prints ours/PyTorch.
+the CPU; torch.cuda.max_memory_allocated on CUDA) of both sides and ours/PyTorch.
+
+Each side runs in a process of its own (ours: `bin/adamerge bench adamerging --json`, or the
+command in $ADAMERGE; PyTorch: this script with --pytorch-only), one after the other, so neither
+holds memory while the other runs (PyTorch's 8-task CPU step peaks near 20 GB). --rounds R takes
+R turns each (ours, PyTorch, ours, PyTorch, ...) and reports the median of the per-round ratios:
+on a shared VM whose speed drifts over minutes, turns close together compare like with like.
 
     /usr/bin/python3 bench/adamerging_pytorch.py --tasks 2 [--threads 2]        # CPU, here
+    ADAMERGE_JAVA_OPTS=-Xmx2g /usr/bin/python3 bench/adamerging_pytorch.py --tasks 8 --steps 2 --rounds 3
     python3 bench/adamerging_pytorch.py --device cuda --ours-device opencl     # GPU machine
 """
 import argparse
@@ -42,6 +48,8 @@ parser.add_argument("--device", default="cpu", help="cpu or cuda")
 parser.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch (and ours: -Dadamerge.threads)")
 parser.add_argument("--merge-once", action="store_true", help="merge once per step instead of once per task (official)")
 parser.add_argument("--no-ours", action="store_true", help="skip running bin/adamerge")
+parser.add_argument("--pytorch-only", action="store_true", help="run PyTorch's side here and print its JSON (used by the rounds)")
+parser.add_argument("--rounds", type=int, default=1, help="turns each side takes, alternating (default 1)")
 parser.add_argument("--ours-device", default=None, help="--device for ours (default: cpu, or opencl with --device cuda)")
 parser.add_argument("--json", action="store_true", help="print one JSON object with both results last")
 args = parser.parse_args()
@@ -138,27 +146,58 @@ def ours_bench(device):
     return json.loads([ln for ln in r.stdout.splitlines() if ln.startswith("{")][-1])
 
 
+def pytorch_subprocess():
+    """PyTorch's side in a fresh process, so its memory is returned before ours runs again."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--pytorch-only"] + [a for a in sys.argv[1:] if a != "--json"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"PyTorch's run failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return json.loads(r.stdout.splitlines()[-1])
+
+
+def describe_pytorch(pt):
+    peak = pt.get("peak_rss_bytes", pt.get("cuda_max_allocated_bytes"))
+    return (f"PyTorch {pt['torch']} on {pt['device']}, merge {pt['merge']}: {pt['step_s']:.3f} s/step "
+            f"(mean {pt['step_mean_s']:.3f}, warm-up {pt['warmup_s']:.3f}), peak memory {peak / 2**20:.0f} MiB "
+            f"({'RSS' if 'peak_rss_bytes' in pt else 'CUDA allocated'}), loss {pt['loss']:.5f}")
+
+
+def describe_ours(ours, device):
+    extra = f", device memory peak {ours['peak_device_bytes'] / 2**20:.0f} MiB" if "peak_device_bytes" in ours else ""
+    return (f"ours ({device}, {ours['device']}): {ours['step_s']:.3f} s/step (mean {ours['step_mean_s']:.3f}, "
+            f"warm-up {ours['warmup_s']:.3f}), peak RSS {ours['peak_rss_bytes'] / 2**20:.0f} MiB{extra}, loss {ours['loss']:.5f}")
+
+
 def main():
+    if args.pytorch_only:
+        print(json.dumps(pytorch_bench()))
+        return
     conf = (f"{args.config}, {args.tasks} tasks x {args.batches_per_step} batch(es) of {args.batch}, "
             f"median of {args.steps} steps after a warm-up")
     print(f"layer-wise AdaMerging step, {conf}", flush=True)
-    pt = pytorch_bench()
-    peak = pt.get("peak_rss_bytes", pt.get("cuda_max_allocated_bytes"))
-    print(f"PyTorch {pt['torch']} on {pt['device']}, merge {pt['merge']}: {pt['step_s']:.3f} s/step "
-          f"(mean {pt['step_mean_s']:.3f}, warm-up {pt['warmup_s']:.3f}), peak memory {peak / 2**20:.0f} MiB "
-          f"({'RSS' if 'peak_rss_bytes' in pt else 'CUDA allocated'}), loss {pt['loss']:.5f}", flush=True)
+    device = args.ours_device or ("opencl" if dev.type == "cuda" else "cpu")
+    rounds = []
+    for r in range(args.rounds):
+        head = f"round {r + 1}/{args.rounds}: " if args.rounds > 1 else ""
+        ours = None if args.no_ours else ours_bench(device)
+        if ours:
+            print(head + describe_ours(ours, device), flush=True)
+        pt = pytorch_subprocess()
+        print(head + describe_pytorch(pt), flush=True)
+        rounds.append({"ours": ours, "pytorch": pt})
+        if ours:
+            ratio = ours["step_s"] / pt["step_s"]
+            rounds[-1]["ratio_time_ours_over_pytorch"] = ratio
+            print(f"{head}time ours / PyTorch = {ratio:.2f}  (speed ours / PyTorch = {1 / ratio:.2f})", flush=True)
     result = {"config": args.config, "tasks": args.tasks, "batch": args.batch, "batches_per_step": args.batches_per_step,
-              "pytorch": pt}
-    if not args.no_ours:
-        device = args.ours_device or ("opencl" if dev.type == "cuda" else "cpu")
-        ours = ours_bench(device)
-        result["ours"] = ours
-        result["ratio_time_ours_over_pytorch"] = ours["step_s"] / pt["step_s"]
-        extra = f", device memory peak {ours['peak_device_bytes'] / 2**20:.0f} MiB" if "peak_device_bytes" in ours else ""
-        print(f"ours ({device}, {ours['device']}): {ours['step_s']:.3f} s/step (mean {ours['step_mean_s']:.3f}, "
-              f"warm-up {ours['warmup_s']:.3f}), peak RSS {ours['peak_rss_bytes'] / 2**20:.0f} MiB{extra}, loss {ours['loss']:.5f}")
-        print(f"time ours / PyTorch = {result['ratio_time_ours_over_pytorch']:.2f}  "
-              f"(speed ours / PyTorch = {1 / result['ratio_time_ours_over_pytorch']:.2f})")
+              "rounds": rounds}
+    if not args.no_ours and args.rounds > 1:
+        ratios = [r["ratio_time_ours_over_pytorch"] for r in rounds]
+        result["ratio_time_ours_over_pytorch"] = statistics.median(ratios)
+        print(f"time ours / PyTorch over {args.rounds} rounds: median {statistics.median(ratios):.2f} "
+              f"(per round {', '.join(f'{x:.2f}' for x in ratios)})")
+    elif not args.no_ours:
+        result["ratio_time_ours_over_pytorch"] = rounds[0]["ratio_time_ours_over_pytorch"]
     if args.json:
         print(json.dumps(result))
 
