@@ -32,7 +32,6 @@ final class BufferPool {
         this.context = context;
         this.limitBytes = limitBytes;
         this.softLimitBytes = softLimitBytes;
-        this.nextReclaimAt = softLimitBytes;
     }
 
     synchronized cl_mem take(int capacity) {
@@ -42,7 +41,10 @@ final class BufferPool {
             pooledBytes -= 4L * capacity;
             return q.pop();
         }
-        if (allocatedBytes + 4L * capacity > nextReclaimAt) reclaim();
+        // Past the soft limit, a GC every softLimit/4 bytes of new buffers: often enough that
+        // garbage never holds much more than a quarter of the limit, rarely enough that a live set
+        // above the limit does not cost a GC per allocation.
+        if (allocatedBytes + 4L * capacity > softLimitBytes && createdSinceReclaim >= softLimitBytes / 4) reclaim();
         try {
             return created(CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * capacity, null, null), capacity);
         } catch (CLException e) { // out of device memory: give the pooled buffers back and try once more
@@ -58,6 +60,7 @@ final class BufferPool {
 
     private cl_mem created(cl_mem mem, int capacity) {
         allocatedBytes += 4L * capacity;
+        createdSinceReclaim += 4L * capacity;
         peakBytes = Math.max(peakBytes, allocatedBytes);
         return mem;
     }
@@ -71,22 +74,24 @@ final class BufferPool {
     private void reclaim() {
         System.gc();
         try {
-            long last;
+            long start = returnedBytes, last;
             int waits = 0;
             do { // give() runs on the cleaner thread and needs this monitor, which wait() lets go
-                last = allocatedBytes;
+                last = returnedBytes;
                 wait(20);
-            } while (allocatedBytes < last && ++waits < 50); // stop once a wait brings nothing back
+                waits++;
+                // Stop at the first quiet wait once buffers have come back; before any has, the
+                // cleaner may simply not have started yet, so allow it a few more.
+            } while (waits < 50 && (returnedBytes > last || (returnedBytes == start && waits < 10)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         trim();
         reclaims++;
-        // A live set near the soft limit must not cost a GC per allocation: let it grow a quarter first.
-        nextReclaimAt = Math.max(softLimitBytes, allocatedBytes + allocatedBytes / 4);
+        createdSinceReclaim = 0;
     }
 
-    private long reclaims, nextReclaimAt;
+    private long reclaims, createdSinceReclaim, returnedBytes;
 
     /** How often {@link #reclaim()} ran. */
     synchronized long reclaims() {
@@ -104,6 +109,7 @@ final class BufferPool {
     }
 
     synchronized void give(cl_mem mem, int capacity) {
+        returnedBytes += 4L * capacity;
         if (closed || pooledBytes + 4L * capacity > limitBytes) {
             CL.clReleaseMemObject(mem);
             allocatedBytes -= 4L * capacity;
