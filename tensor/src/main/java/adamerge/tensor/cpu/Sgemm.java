@@ -270,7 +270,7 @@ public final class Sgemm {
      * B is read through a segment view at long byte offsets: C2 then folds the +L and +2L into
      * the loads' addresses, where with int indices into the float[] it recomputes and
      * sign-extends each index every step (seen in its assembly). The loop issues ~30
-     * instructions per 9 FMAs, so it is front-end bound and each one saved counts: +4-14% on
+     * instructions per 9 FMAs, so it is front-end bound and each one saved counts: +2-15% on
      * the ViT shapes, measured against the array version in one JVM.
      */
     private static void kernel(int kc, float[] pa, int ia, MemorySegment pb, int ib,
