@@ -65,6 +65,19 @@ class ClipVisionEncoderTest {
         assertArrayEquals(a.toArray(), b.value().toArray(), 1e-6f);
     }
 
+    /** The last block on the class token alone (the default) against the full block (taken when inputs are observed). */
+    @Test
+    void classTokenShortcutMatchesTheFullLastBlock() {
+        VitConfig c = VitConfig.of(32, 8, 64, 3, 16);
+        Map<String, Tensor> w = ClipWeights.random(c, 4);
+        Tensor x = Tensor.randn(5, 2, 3, 32, 32);
+        Tensor shortcut = ClipVisionEncoder.frozen(c, w).encode(x);
+        int[] observed = {0};
+        Tensor full = ClipVisionEncoder.frozen(c, w).observeLinearInputs((name, rows) -> observed[0]++).encode(x);
+        assertEquals(4 * 3, observed[0]);
+        assertArrayEquals(full.toArray(), shortcut.toArray(), 1e-5f);
+    }
+
     @Test
     void badShapesAreNamed() {
         VitConfig c = VitConfig.of(32, 8, 64, 1, 16);
