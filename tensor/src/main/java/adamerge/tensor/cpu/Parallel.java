@@ -2,6 +2,7 @@ package adamerge.tensor.cpu;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,10 +24,16 @@ public final class Parallel {
         void run(int lo, int hi);
     }
 
+    /** How many chunks {@link #forRange} would run in parallel here: 1 when it would run {@code body} on the caller alone. */
+    public static int chunks(int n, int grain) {
+        if (POOL == null || ForkJoinTask.inForkJoinPool()) return 1;
+        return Math.min(THREADS, Math.max(1, n / Math.max(grain, 1)));
+    }
+
     /** Runs {@code body} over [0, n) in at most THREADS contiguous chunks of at least {@code grain} items. */
     public static void forRange(int n, int grain, Range body) {
-        int chunks = Math.min(THREADS, Math.max(1, n / Math.max(grain, 1)));
-        if (chunks <= 1 || POOL == null || ForkJoinTask.inForkJoinPool()) {
+        int chunks = chunks(n, grain);
+        if (chunks <= 1) {
             if (n > 0) body.run(0, n);
             return;
         }
@@ -37,5 +44,28 @@ public final class Parallel {
         }
         body.run(0, (int) ((long) n / chunks)); // the caller takes the first chunk
         for (ForkJoinTask<?> t : tasks) t.join();
+    }
+
+    /**
+     * Runs {@code body} over [0, n) cut into {@code pieces} contiguous pieces that the threads
+     * claim one at a time, so a thread that runs slower takes fewer. The cores of a shared VM
+     * often run at different speeds for seconds on end (a neighbour on the host): with one
+     * fixed half each, the fast core waits for the slow one.
+     */
+    public static void forPieces(int n, int pieces, Range body) {
+        int count = Math.min(pieces, n);
+        if (count <= 1 || chunks(n, 1) < 2) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable claim = () -> {
+            for (int p; (p = next.getAndIncrement()) < count; )
+                body.run((int) ((long) n * p / count), (int) ((long) n * (p + 1) / count));
+        };
+        List<ForkJoinTask<?>> helpers = new ArrayList<>(THREADS - 1);
+        for (int t = 1; t < Math.min(THREADS, count); t++) helpers.add(POOL.submit(claim));
+        claim.run();
+        for (ForkJoinTask<?> h : helpers) h.join();
     }
 }
