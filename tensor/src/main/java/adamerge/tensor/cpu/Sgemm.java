@@ -19,7 +19,8 @@ import java.util.Arrays;
  * </pre>
  * Packing makes all four layouts (NN, NT, TN, TT) run the same micro-kernel and pads edge
  * panels with zeros, so the kernel always does full vector loads; only the store of an edge
- * tile goes through a small scratch tile.
+ * tile goes through a small scratch tile. On several cores, C is split along its larger side:
+ * the threads first pack the other operand whole, together, then claim pieces of that side.
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
