@@ -100,21 +100,19 @@ public final class Sgemm {
         boolean splitColumns = n >= m;
         // Split the larger side, so that the operand every part needs whole is the smaller one.
         int panels = splitColumns ? ceilDiv(n, NR) : ceilDiv(m, MR);
-        long fmasPerPanel = (long) (splitColumns ? m * NR : n * MR) * k;
-        if (!parallel || Parallel.chunks(panels, grain(fmasPerPanel)) < 2) {
+        int grain = grain((long) (splitColumns ? m * NR : n * MR) * k);
+        if (!parallel || Parallel.chunks(panels, grain) < 2) {
             block(op, 0, m, 0, n, null);
             return;
         }
-        // Every part needs all of the unsplit operand: the threads pack it once, together, and
-        // each reads it from there (packing it per part cost each thread as much as the whole
-        // packing of a one-thread product).
-        // With the shared operand packed once, more parts cost nothing in packing, so the split
-        // is into PIECES_PER_THREAD pieces per thread that the threads claim as they finish. On
-        // the 2-core VM, whose two cores often run at different speeds, against one fixed part
-        // per thread in one JVM: medians +11% and +5% on the ViT shapes (rounds 0.97x-1.30x).
-        // Packing once alone, with fixed parts, had changed nothing (median 1.00x).
+        // Every part needs all of the unsplit operand, so the threads pack it once, together, and
+        // each reads it from there; then more parts cost nothing in packing, and the split is into
+        // PIECES_PER_THREAD pieces per thread that the threads claim as they finish. On the 2-core
+        // VM, whose two cores often run at different speeds, against one fixed part per thread in
+        // one JVM: medians +11% and +5% on the ViT shapes (rounds 0.97x-1.30x). Packing once
+        // alone, with fixed parts, had changed nothing (median 1.00x).
         Whole whole = packWhole(op, !splitColumns, splitColumns ? m : n);
-        int pieces = Math.min(PIECES_PER_THREAD * Parallel.THREADS, panels / grain(fmasPerPanel));
+        int pieces = Math.min(PIECES_PER_THREAD * Parallel.THREADS, panels / grain);
         if (splitColumns)
             Parallel.forPieces(panels, pieces, (lo, hi) -> block(op, 0, m, lo * NR, Math.min(n, hi * NR), whole));
         else
