@@ -44,6 +44,12 @@ public final class DemoCommand implements Callable<Integer> {
     Path models;
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Cache of the downloaded data sets (default: ~/.cache/adamerge4j/data).")
     Path dataDir;
+    @Option(names = "--recipe", paramLabel = "NAME",
+            description = "Checkpoint recipe when building (default: the shipped one; the ones tried are in models/demo/README.md).")
+    String recipeName;
+    @Option(names = "--validation", description = {"Recipe selection: Table 1 alone, adapting on and scoring each task's validation split",
+            "(carved from its train data) instead of its test split."})
+    boolean validation;
     @Option(names = "--tiny", description = "A tiny configuration (24 test images per task, 2 steps, 1 seed) that proves the pipeline.")
     boolean tiny;
 
@@ -55,17 +61,19 @@ public final class DemoCommand implements Callable<Integer> {
         StudySettings s = tiny ? StudySettings.tiny() : full ? StudySettings.full() : StudySettings.fast();
         if (steps != null) s = s.withSteps(steps);
         if (seeds != null) s = s.withSeeds(seeds);
-        s = s.withDataSeed(Recipe.STANDARD.dataSeed()); // the split the checkpoints were trained and tested on
+        Recipe recipe = recipeName == null ? Recipe.STANDARD : Recipe.named(recipeName);
+        s = s.withDataSeed(recipe.dataSeed()); // the split the checkpoints were trained and tested on
         Path data = dataDir != null ? dataDir : DemoTasks.defaultDataDir();
         Path modelDir = models != null ? models
-                : full ? data.resolveSibling("demo-models-full") : shippedModels();
+                : full ? data.resolveSibling("demo-models-full")
+                : recipe != Recipe.STANDARD ? data.resolveSibling("demo-models-" + recipe.name()) : shippedModels();
 
         // Checkpoints: use a complete folder as it is; otherwise (or with --full) build with the standard recipe.
         long t0 = System.nanoTime();
         if (full || !DemoModels.missing(modelDir, DemoTasks.NAMES).isEmpty()) {
             err.println("== checkpoints: " + (full ? "training everything from scratch" : "building what is missing") + " in " + modelDir);
             err.flush();
-            DemoCheckpoints.Report rep = new DemoCheckpoints(Recipe.STANDARD, new DemoTasks(data), data.resolveSibling("demo-data"))
+            DemoCheckpoints.Report rep = new DemoCheckpoints(recipe, new DemoTasks(data), data.resolveSibling("demo-data"))
                     .ensure(modelDir, full, err);
             err.println("   built " + rep.built().size() + " files, kept " + rep.skipped().size() + "; seconds " + rep.seconds());
         }
@@ -74,10 +82,14 @@ public final class DemoCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "== settings: %s; AdaMerging %d steps x %d batches of %d per task, %d seed(s), %d test images per task%n",
                 s.name(), s.steps(), s.batchesPerStep(), s.batch(), s.seeds(), s.testPerTask());
         err.flush();
-        StudyResults r = Study.runAndWrite(modelDir, s, new DemoTasks(data)::load, results, modelSeconds, err);
+        DemoTasks tasks = new DemoTasks(data);
+        Study.TaskSource source = !validation ? tasks::load
+                : (task, train, test, seed) -> new DemoTasks.Split(tasks.part(task, DemoTasks.Part.TRAIN, train, seed),
+                        tasks.part(task, DemoTasks.Part.VALIDATION, test, seed));
+        StudyResults r = Study.runAndWrite(modelDir, s, source, results, modelSeconds, validation, err);
 
         double total = (System.nanoTime() - start) / 1e9;
-        out.println("# Table 1 analogue (" + s.name() + ": " + s.steps() + " AdaMerging steps, " + s.seeds() + " seed(s))");
+        out.println("# Table 1 analogue (" + s.name() + (validation ? ", on the validation split" : "") + ": " + s.steps() + " AdaMerging steps, " + s.seeds() + " seed(s))");
         out.println();
         out.print(new Reports(r, results).table1Markdown());
         out.printf(Locale.ROOT, "%nWrote %s (README.md, tables, figures, JSON). Wall time %s (checkpoints %s, study %s).%n",

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "adamerge", mixinStandardHelpOptions = true, version = "adamerge 0.1.0",
         description = "Merge fine-tuned CLIP image encoders into one (AdaMerging and baselines) on the JVM.",
         subcommands = {DemoCommand.class, MergeCommand.class, EncodeCommand.class, EvalCommand.class, BenchCommand.class, DevicesCommand.class,
-                HeadsCommand.class, FinetuneCommand.class})
+                HeadsCommand.class, FinetuneCommand.class, InspectCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

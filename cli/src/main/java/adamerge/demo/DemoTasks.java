@@ -64,19 +64,62 @@ public final class DemoTasks {
         };
     }
 
-    public Split load(String name, int trainSize, int testSize, long seed) throws IOException {
-        if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown task '" + name + "'; tasks are " + NAMES);
-        long trainSeed = SyntheticTask.imageSeed(seed ^ name.hashCode(), -2);
-        long testSeed = SyntheticTask.imageSeed(seed ^ name.hashCode(), -3);
-        if (isSynthetic(name)) {
-            SyntheticTask task = synthetic(name);
-            return new Split(task.generate(trainSize, trainSeed), task.generate(testSize, testSeed));
+    /**
+     * The disjoint parts of a task's data. {@code TRAIN} fine-tunes the task's encoder,
+     * {@code VALIDATION} chooses the demo's recipe (never the test split), {@code PRETRAIN} may
+     * feed pretraining, and {@code TEST} is what the study adapts on and reports. Real tasks carve
+     * the first three from one seeded order of their own train split, at fixed offsets (train
+     * {@code [0, 4000)}, validation {@code [4000, 5000)}, pretraining from 5000 on); the test part
+     * is the data set's own test split. Synthetic tasks draw each part from its own seed.
+     */
+    public enum Part {
+        TRAIN(0, -2), TEST(0, -3), VALIDATION(DEFAULT_TRAIN, -4), PRETRAIN(DEFAULT_TRAIN + VALIDATION_SIZE, -5);
+
+        /** Where the part starts in the shuffled train split of a real task. */
+        final int offset;
+        /** The stream index that derives the part's seed for a synthetic task. */
+        final long stream;
+
+        Part(int offset, long stream) {
+            this.offset = offset;
+            this.stream = stream;
         }
+
+        /** The most images a real task's train split leaves for this part. */
+        int capacity(int splitSize) {
+            return switch (this) {
+                case TRAIN -> DEFAULT_TRAIN;
+                case VALIDATION -> VALIDATION_SIZE;
+                case PRETRAIN -> splitSize - offset;
+                case TEST -> splitSize;
+            };
+        }
+    }
+
+    /** Validation images per task that the real train splits set aside. */
+    public static final int VALIDATION_SIZE = 1000;
+
+    public Split load(String name, int trainSize, int testSize, long seed) throws IOException {
+        return new Split(part(name, Part.TRAIN, trainSize, seed), part(name, Part.TEST, testSize, seed));
+    }
+
+    /** {@code n} images of one part of a task's data (see {@link Part}). */
+    public ImageSet part(String name, Part part, int n, long seed) throws IOException {
+        if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown task '" + name + "'; tasks are " + NAMES);
+        long partSeed = SyntheticTask.imageSeed(seed ^ name.hashCode(), part.stream);
+        if (isSynthetic(name)) return synthetic(name).generate(n, partSeed);
         Gray28Set.Split real = realData.get(name);
         if (real == null) {
             real = name.equals("mnist") ? new MnistSource(dataDir).load() : new FashionMnistSource(dataDir).load();
             realData.put(name, real);
         }
-        return new Split(real.train().toImageSet(trainSize, trainSeed), real.test().toImageSet(testSize, testSeed));
+        if (part == Part.TEST) return real.test().toImageSet(n, partSeed);
+        int room = part.capacity(real.train().size());
+        if (n > room)
+            throw new IllegalArgumentException(name + ": the " + part.name().toLowerCase(java.util.Locale.ROOT) + " part holds at most " + room
+                    + " images, asked for " + n);
+        // One order of the train split for all three parts (the TRAIN part's seed), cut at fixed offsets.
+        long orderSeed = SyntheticTask.imageSeed(seed ^ name.hashCode(), Part.TRAIN.stream);
+        return real.train().toImageSet(part.offset, part.offset + n, orderSeed);
     }
 }

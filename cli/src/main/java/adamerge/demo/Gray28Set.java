@@ -29,9 +29,19 @@ public record Gray28Set(String task, List<String> classNames, byte[] pixels, int
      * centred with 2 black pixels of padding on each side (no resampling) and copied to R, G, B.
      */
     public ImageSet toImageSet(int n, long seed) {
-        if (n > size()) {
-            throw new IllegalArgumentException(task + ": asked for " + n + " images, the split has " + size());
+        return toImageSet(0, n, seed);
+    }
+
+    /**
+     * Images {@code from .. to-1} of the order shuffled by {@code seed}, as {@link #toImageSet(int, long)}:
+     * disjoint ranges of one seed's order are disjoint subsets of the split (the demo carves its
+     * train, validation and pretraining parts from the train split this way).
+     */
+    public ImageSet toImageSet(int from, int to, long seed) {
+        if (from < 0 || to < from || to > size()) {
+            throw new IllegalArgumentException(task + ": asked for images " + from + ".." + to + " of a split of " + size());
         }
+        int n = to - from;
         int[] order = new int[size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         SplittableRandom rng = new SplittableRandom(seed);
@@ -43,8 +53,8 @@ public record Gray28Set(String task, List<String> classNames, byte[] pixels, int
         int[] lb = new int[n];
         int pad = (ImageSet.SIDE - SIDE) / 2;
         for (int k = 0; k < n; k++) {
-            int src = order[k] * SIZE, dst = k * ImageSet.IMAGE_SIZE;
-            lb[k] = labels[order[k]];
+            int src = order[from + k] * SIZE, dst = k * ImageSet.IMAGE_SIZE;
+            lb[k] = labels[order[from + k]];
             for (int y = 0; y < SIDE; y++) {
                 for (int x = 0; x < SIDE; x++) {
                     float v = (pixels[src + y * SIDE + x] & 0xff) / 255f;

@@ -118,20 +118,41 @@ public final class Charts {
      */
     public static void panels(Path png, String title, String xLabel, String yLabel, List<String> panelTitles, double[][] xs, double[][] ys,
                               int cols) throws IOException {
+        int n = panelTitles.size();
+        double[][][] x3 = new double[n][][], y3 = new double[n][][];
+        int[][] colours = new int[n][];
+        for (int i = 0; i < n; i++) {
+            x3[i] = new double[][]{xs[i]};
+            y3[i] = new double[][]{ys[i]};
+            colours[i] = new int[]{i == n - 1 ? 7 : 0};
+        }
+        panels(png, title, xLabel, yLabel, panelTitles, x3, y3, colours, cols);
+    }
+
+    /** Small multiples with several lines a panel: {@code xs[panel][line]}, coloured by the palette in line order. */
+    public static void panels(Path png, String title, String xLabel, String yLabel, List<String> panelTitles, double[][][] xs, double[][][] ys,
+                              int cols) throws IOException {
+        int[][] colours = new int[panelTitles.size()][];
+        for (int i = 0; i < colours.length; i++) colours[i] = java.util.stream.IntStream.range(0, xs[i].length).toArray();
+        panels(png, title, xLabel, yLabel, panelTitles, xs, ys, colours, cols);
+    }
+
+    private static void panels(Path png, String title, String xLabel, String yLabel, List<String> panelTitles, double[][][] xs, double[][][] ys,
+                               int[][] colours, int cols) throws IOException {
         int n = panelTitles.size(), rows = (n + cols - 1) / cols;
         int panelW = 300, panelH = 210, padL = 62, padT = 30, padB = 48, padR = 18, top = 44;
         int cellW = padL + panelW + padR, cellH = padT + panelH + padB;
         BufferedImage img = new BufferedImage(cols * cellW, top + rows * cellH, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(img);
-        double[][] xr = {range(xs)}, yr = {range(ys)};
+        double[][] xr = {range(java.util.Arrays.stream(xs).flatMap(java.util.Arrays::stream).toArray(double[][]::new))},
+                yr = {range(java.util.Arrays.stream(ys).flatMap(java.util.Arrays::stream).toArray(double[][]::new))};
         for (int i = 0; i < n; i++) {
             int x = (i % cols) * cellW + padL, y = top + (i / cols) * cellH + padT;
             g.setFont(LABEL);
             g.setColor(Color.BLACK);
             String t = panelTitles.get(i);
             g.drawString(t, x + panelW / 2 - g.getFontMetrics().stringWidth(t) / 2, y - 10);
-            linePanel(g, x, y, panelW, panelH, new double[][]{xs[i]}, new double[][]{ys[i]}, new int[]{i == n - 1 ? 7 : 0}, xLabel, yLabel,
-                    SMALL, xr[0][1], yr[0][1]);
+            linePanel(g, x, y, panelW, panelH, xs[i], ys[i], colours[i], xLabel, yLabel, SMALL, xr[0][1], yr[0][1]);
         }
         title(g, title, img.getWidth());
         write(img, png);

@@ -7,6 +7,7 @@ import adamerge.demo.DemoTasks;
 import adamerge.demo.ImageSet;
 import adamerge.merging.AdaMerging;
 import adamerge.merging.BatchSampler;
+import adamerge.merging.Disentanglement;
 import adamerge.merging.FisherMerge;
 import adamerge.merging.RegMean;
 import adamerge.merging.TaskArithmetic;
@@ -81,17 +82,31 @@ public final class Study {
      * into {@code resultsDir}; returns what was measured.
      */
     public static StudyResults runAndWrite(Path modelsDir, StudySettings settings, TaskSource source, Path resultsDir, double modelSeconds,
-                                           PrintWriter log) throws IOException {
+                                           boolean table1Only, PrintWriter log) throws IOException {
         DemoModels models = DemoModels.load(modelsDir, DemoTasks.NAMES);
         log.printf(Locale.ROOT, "demo study (%s): %s, %,d encoder parameters, from %s%n", settings.name(),
                 models.config(), models.parameters(), modelsDir);
-        StudyResults r = new Study(models, settings, source, log).run();
+        Study study = new Study(models, settings, source, log);
+        StudyResults r = table1Only ? study.runTable1() : study.run();
         r.modelSeconds = modelSeconds;
-        new Reports(r, resultsDir).writeAll();
+        if (table1Only) new Reports(r, resultsDir).writeTable1(); else new Reports(r, resultsDir).writeAll();
         return r;
     }
 
     public StudyResults run() throws IOException {
+        runTable1();
+        long t = System.nanoTime();
+        generalisation();
+        results.seconds.put("generalisation", secs(t));
+        t = System.nanoTime();
+        robustness();
+        results.seconds.put("robustness", secs(t));
+        results.totalSeconds = secs(start);
+        return results;
+    }
+
+    /** Table 1 and the task vectors' diagnostics (what the recipe search compares on the validation split). */
+    public StudyResults runTable1() throws IOException {
         results.settings = s;
         results.tasks = tasks;
         results.model = String.format(Locale.ROOT, "CLIP ViT %dpx, patch %d, width %d, %d layers, %d heads, %d-dim features",
@@ -110,11 +125,8 @@ public final class Study {
         table1();
         results.seconds.put("table1", secs(t));
         t = System.nanoTime();
-        generalisation();
-        results.seconds.put("generalisation", secs(t));
-        t = System.nanoTime();
-        robustness();
-        results.seconds.put("robustness", secs(t));
+        diagnostics();
+        results.seconds.put("diagnostics", secs(t));
         results.totalSeconds = secs(start);
         return results;
     }
@@ -305,6 +317,43 @@ public final class Study {
         log.println(line);
         overall();
         return out;
+    }
+
+    // ---- why merging works or not (Disentanglement) ----
+
+    /** Curves a = 0 .. 1.5 by 0.1; eq. 5's error over a grid that holds task arithmetic's 0.3 and a whole task vector. */
+    static final double[] CURVE_ALPHAS = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5};
+    static final double[] ERROR_ALPHAS = {0.3, 0.6, 1.0};
+
+    private void diagnostics() {
+        phase("disentanglement: task-vector norms and cosines, single-task curves and eq. 5's error on " + s.diagnosticImages()
+                + " test images per task");
+        Map<String, Tensor> pre = models.preSource();
+        List<Map<String, Tensor>> taus = TaskVector.of(pre, models.finetuned(tasks));
+        List<Disentanglement.Task> data = new ArrayList<>();
+        for (String task : tasks) {
+            TaskImages d = test.get(task);
+            int n = Math.min(s.diagnosticImages(), d.size());
+            data.add(new Disentanglement.Task(task, models.heads().get(task), d.batch(0, n), java.util.Arrays.copyOf(d.labels(), n)));
+        }
+        java.util.function.Function<Map<String, Tensor>, ClipVisionEncoder> encoder = m -> ClipVisionEncoder.frozen(models.config(), models.canonical(m));
+        double[][][] curves = Disentanglement.curves(encoder, pre, taus, data, CURVE_ALPHAS);
+        for (double[][] byAlpha : curves) for (double[] row : byAlpha) for (int t = 0; t < row.length; t++) row[t] *= 100;
+        results.diagnostics = new StudyResults.Diagnostics(data.getFirst().labels().length, Disentanglement.relativeNorms(pre, taus),
+                Disentanglement.cosines(taus), CURVE_ALPHAS, curves, ERROR_ALPHAS,
+                Disentanglement.errors(encoder, pre, taus, data, ERROR_ALPHAS));
+        double meanCos = 0, meanXi = 0;
+        int pairs = 0;
+        for (int i = 0; i < tasks.size(); i++)
+            for (int j = i + 1; j < tasks.size(); j++) {
+                meanCos += results.diagnostics.cosines()[i][j];
+                meanXi += results.diagnostics.errors()[i][j];
+                pairs++;
+            }
+        log.printf(Locale.ROOT, "  |tau|/|theta_pre| %s; mean pairwise cosine %.3f, mean eq. 5 error %.3f%n",
+                java.util.Arrays.toString(java.util.Arrays.stream(results.diagnostics.relativeNorms()).map(v -> Math.round(v * 1e4) / 1e4).toArray()),
+                meanCos / pairs, meanXi / pairs);
+        overall();
     }
 
     // ---- generalisation (Table 3) ----

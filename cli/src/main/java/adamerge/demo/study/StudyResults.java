@@ -21,7 +21,17 @@ public final class StudyResults {
     public record Coefficients(List<String> rows, List<String> tasks, float[][] lambdas, List<Double> loss) {
     }
 
+    /**
+     * The diagnostics of {@link adamerge.merging.Disentanglement} on the study's task vectors:
+     * {@code curves[k][a][t]} accuracy (%) of theta_pre + alphas[a] tau_k on task t, {@code errors}
+     * eq. 5's pairwise error averaged over errorAlphas x errorAlphas, on {@code images} test images per task.
+     */
+    public record Diagnostics(int images, double[] relativeNorms, double[][] cosines, double[] alphas, double[][][] curves,
+                              double[] errorAlphas, double[][] errors) {
+    }
+
     public StudySettings settings;
+    public Diagnostics diagnostics;
     public List<String> tasks;
     public String model;
     public long parameters;

@@ -20,12 +20,13 @@ import java.util.Map;
  * @param batchesPerStep AdaMerging batches per task per step (2, as the official code)
  * @param evalBatch      images per forward pass when evaluating
  * @param severity       corruption severity 1..5 of the robustness study
+ * @param diagnosticImages test images per task for the disentanglement curves and errors
  * @param dataSeed       seed of the task data (train pools and test sets)
  * @param name           how the run is called in reports (fast, full, tiny)
  */
 public record StudySettings(int steps, int seeds, int testPerTask, int trainPool, int fisherSamples, int statsBatch,
                             int batch, int batchesPerStep, float prior, float lr, int evalBatch, int severity,
-                            long dataSeed, String name) {
+                            int diagnosticImages, long dataSeed, String name) {
 
     public StudySettings {
         if (steps < 0) throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
@@ -43,32 +44,32 @@ public record StudySettings(int steps, int seeds, int testPerTask, int trainPool
 
     /** The paper's settings on the demo's full test sets. */
     public static StudySettings full() {
-        return new StudySettings(500, 3, 1000, 1024, 256, 32, 16, 2, 0.3f, 1e-3f, 128, 3, 0, "full");
+        return new StudySettings(500, 3, 1000, 1024, 256, 32, 16, 2, 0.3f, 1e-3f, 128, 3, 1000, 0, "full");
     }
 
     /** The default demo: the paper's settings except fewer AdaMerging steps and one seed. */
     public static StudySettings fast() {
-        return new StudySettings(FAST_STEPS, 1, 1000, 512, 256, 32, 16, 2, 0.3f, 1e-3f, 128, 3, 0, "fast");
+        return new StudySettings(FAST_STEPS, 1, 1000, 512, 256, 32, 16, 2, 0.3f, 1e-3f, 128, 3, 250, 0, "fast");
     }
 
     /** A few images and steps, to prove the pipeline end to end (CI). */
     public static StudySettings tiny() {
-        return new StudySettings(2, 1, 24, 24, 16, 8, 8, 2, 0.3f, 1e-3f, 32, 3, 0, "tiny");
+        return new StudySettings(2, 1, 24, 24, 16, 8, 8, 2, 0.3f, 1e-3f, 32, 3, 24, 0, "tiny");
     }
 
     public StudySettings withSteps(int s) {
         return new StudySettings(s, seeds, testPerTask, trainPool, fisherSamples, statsBatch, batch, batchesPerStep, prior, lr,
-                evalBatch, severity, dataSeed, name);
+                evalBatch, severity, diagnosticImages, dataSeed, name);
     }
 
     public StudySettings withDataSeed(long seed) {
         return new StudySettings(steps, seeds, testPerTask, trainPool, fisherSamples, statsBatch, batch, batchesPerStep, prior, lr,
-                evalBatch, severity, seed, name);
+                evalBatch, severity, diagnosticImages, seed, name);
     }
 
     public StudySettings withSeeds(int n) {
         return new StudySettings(steps, n, testPerTask, trainPool, fisherSamples, statsBatch, batch, batchesPerStep, prior, lr,
-                evalBatch, severity, dataSeed, name);
+                evalBatch, severity, diagnosticImages, dataSeed, name);
     }
 
     /** For reports. */
@@ -89,6 +90,7 @@ public record StudySettings(int steps, int seeds, int testPerTask, int trainPool
         m.put("task_arithmetic_ties_scale", 0.3);
         m.put("ties_keep", 0.2);
         m.put("corruption_severity", severity);
+        m.put("diagnostic_images_per_task", diagnosticImages);
         m.put("data_seed", dataSeed);
         return m;
     }

@@ -125,8 +125,7 @@ public final class DemoCheckpoints {
         Map<String, Tensor> pre;
         if (rebuilt) {
             t0 = System.nanoTime();
-            say(progress, "pretraining on " + recipe.pretrainImages() + " PretrainCorpus images");
-            pre = pretrain(recipe, progress);
+            pre = pretrain(progress);
             writeEncoder(preFile, cfg, pre);
             built.add("pretrained.safetensors");
             seconds.put("pretrain", secondsSince(t0));
@@ -219,15 +218,32 @@ public final class DemoCheckpoints {
         }
     }
 
-    /** Supervised pretraining on the PretrainCorpus with a trainable {@link LinearHead}, discarded afterwards. */
-    public static Map<String, Tensor> pretrain(Recipe recipe, PrintWriter progress) {
+    /**
+     * Supervised pretraining from random weights, each source with a trainable {@link LinearHead}
+     * of its own (discarded afterwards), in mixed batches: the PretrainCorpus's 12 primitives, and
+     * for each task its {@link DemoTasks.Part#PRETRAIN} images under coarse labels (class c as
+     * c / {@code pretrainGroup}). The second part plays the role of CLIP's 400M pairs: the encoder
+     * meets every domain, but under another label set than the task's.
+     */
+    public Map<String, Tensor> pretrain(PrintWriter progress) throws IOException {
         PretrainCorpus corpus = new PretrainCorpus();
         ImageSet images = corpus.generate(recipe.pretrainImages(), recipe.pretrainSeed());
         VitConfig cfg = recipe.config();
+        List<Trainer.Examples> parts = new ArrayList<>(List.of(Trainer.Examples.of(DemoModel.input(images), images.labels())));
+        List<Trainer.Head> heads = new ArrayList<>(List.of(new LinearHead(corpus.classNames().size(), cfg.outputDim(), 10f, recipe.pretrainSeed() + 1)));
+        if (recipe.pretrainPerTask() > 0) {
+            for (String task : recipe.tasks()) {
+                ImageSet part = tasks.part(task, DemoTasks.Part.PRETRAIN, recipe.pretrainPerTask(), recipe.dataSeed());
+                int g = recipe.pretrainGroup();
+                int[] coarse = java.util.Arrays.stream(part.labels()).map(c -> c / g).toArray();
+                parts.add(Trainer.Examples.of(DemoModel.input(part), coarse));
+                heads.add(new LinearHead((part.numClasses() + g - 1) / g, cfg.outputDim(), 10f, recipe.pretrainSeed() + 1 + heads.size()));
+            }
+        }
+        say(progress, "pretraining on " + recipe.pretrainImages() + " PretrainCorpus images"
+                + (recipe.pretrainPerTask() > 0 ? " and " + recipe.pretrainPerTask() + " coarse-labelled images of each task" : ""));
         Map<String, Tensor> init = ClipWeights.random(cfg, recipe.pretrainSeed());
-        LinearHead head = new LinearHead(corpus.classNames().size(), cfg.outputDim(), 10f, recipe.pretrainSeed() + 1);
-        return new Trainer(recipe.pretrain(), progress, "pretrain").train(cfg, init,
-                Trainer.Examples.of(DemoModel.input(images), images.labels()), List.of(head)).weights();
+        return new Trainer(recipe.pretrain(), progress, "pretrain").train(cfg, init, Trainer.Examples.joint(parts), heads).weights();
     }
 
     public static Path headFile(Path dir, String task) {

@@ -27,7 +27,7 @@ class DemoStudyTest {
         Path models = tmp.resolve("models"), results = tmp.resolve("results");
         StandInModels.write(models, StandInModels.TINY);
         StringWriter log = new StringWriter();
-        StudyResults r = Study.runAndWrite(models, StudySettings.tiny(), StandInModels::syntheticSplit, results, 0, new PrintWriter(log, true));
+        StudyResults r = Study.runAndWrite(models, StudySettings.tiny(), StandInModels::syntheticSplit, results, 0, false, new PrintWriter(log, true));
 
         JsonObject t1 = JsonParser.parseString(Files.readString(results.resolve("table1.json"))).getAsJsonObject();
         assertEquals(StudyResults.METHODS, List.copyOf(t1.keySet()));
@@ -42,15 +42,21 @@ class DemoStudyTest {
             assertTrue(row.has("avg"), m);
         }
         for (String png : List.of("table1_average.png", "layerwise_coefficients.png", "taskwise_coefficients.png", "entropy_vs_loss.png",
-                "robustness.png")) {
+                "robustness.png", "disentanglement.png")) {
             BufferedImage img = ImageIO.read(results.resolve(png).toFile());
             assertNotNull(img, png + " does not decode");
             assertTrue(img.getWidth() > 100 && img.getHeight() > 100, png);
         }
         String readme = Files.readString(results.resolve("README.md"));
         for (String m : StudyResults.METHODS) assertTrue(readme.contains("| " + m + " |"), "README lacks " + m);
-        for (String md : List.of("table1.md", "generalisation.md", "robustness.md", "entropy_vs_loss.md"))
+        for (String md : List.of("table1.md", "generalisation.md", "robustness.md", "entropy_vs_loss.md", "disentanglement.md"))
             assertTrue(Files.size(results.resolve(md)) > 100, md);
+        JsonObject d = JsonParser.parseString(Files.readString(results.resolve("disentanglement.json"))).getAsJsonObject();
+        assertEquals(8, d.getAsJsonArray("relativeNorms").size());
+        assertEquals(8, d.getAsJsonArray("cosines").size());
+        assertEquals(8, d.getAsJsonArray("curves").size());
+        assertEquals(Study.CURVE_ALPHAS.length, d.getAsJsonArray("curves").get(0).getAsJsonArray().size());
+        assertTrue(readme.contains("disentanglement.png"), "README lacks the disentanglement figure");
         assertEquals(2, r.generalisation.size());
         assertEquals(8, r.robustness.get("Layer-wise AdaMerging").size()); // clean + 7 corruptions
         assertEquals(9, r.entropyLoss.size());
@@ -67,7 +73,7 @@ class DemoStudyTest {
         var cl = Main.commandLine();
         cl.setOut(new PrintWriter(out));
         assertEquals(0, cl.execute("demo", "--help"));
-        for (String o : List.of("--full", "--steps", "--seeds", "--results", "--models", "--data-dir", "--tiny"))
+        for (String o : List.of("--full", "--steps", "--seeds", "--results", "--models", "--data-dir", "--tiny", "--recipe", "--validation"))
             assertTrue(out.toString().contains(o), o);
         assertEquals("demo", cl.getSubcommands().keySet().iterator().next());
     }
