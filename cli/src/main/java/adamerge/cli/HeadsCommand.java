@@ -41,6 +41,10 @@ public final class HeadsCommand implements Callable<Integer> {
             description = "Length of each class row (CLIP's exp(logit_scale) is 100); 0 (default) calibrates it on the given images.")
     float logitScale;
 
+    @Option(names = "--shots", defaultValue = "0", paramLabel = "N",
+            description = "Average only the first N images of each class into its prototype (0, the default: all; the scale is still calibrated on all).")
+    int shots;
+
     @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: the data set's class names, else the largest label + 1).")
     Integer classes;
 
@@ -58,7 +62,7 @@ public final class HeadsCommand implements Callable<Integer> {
         int[] labels = ds.labels();
         int k = classes != null ? classes : !ds.classNames().isEmpty() ? ds.classNames().size() : Arrays.stream(labels).max().orElse(-1) + 1;
         String name = out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        ClassificationHead head = Heads.prototypes(name, cfg, ck.canonical(), pixels(ds), labels, k, logitScale);
+        ClassificationHead head = Heads.prototypes(name, cfg, ck.canonical(), pixels(ds), labels, k, shots, logitScale);
         Heads.write(head, out);
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: weight [%d, %d] from %d images, logit scale %.2f%s%n", out, k,
                 cfg.outputDim(), labels.length, head.weight().get(0, 0) == 0 ? 0f : Math.sqrt(head.weight().mul(head.weight()).sum(1, false).get(0)),

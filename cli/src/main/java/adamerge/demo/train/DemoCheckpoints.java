@@ -142,7 +142,8 @@ public final class DemoCheckpoints {
             Path f = headFile(dir, task);
             if (rebuilt || !Files.exists(f)) {
                 ImageSet train = splits.get(task).train();
-                ClassificationHead h = Heads.prototypes(task, cfg, pre, DemoModel.input(train), train.labels(), train.numClasses(), recipe.logitScale());
+                ClassificationHead h = Heads.prototypes(task, cfg, pre, DemoModel.input(train), train.labels(), train.numClasses(), recipe.headShots(),
+                        recipe.logitScale());
                 Heads.write(h, f);
                 heads.put(task, h);
                 built.add("heads/" + task + ".safetensors");

@@ -40,7 +40,20 @@ public final class Heads {
 
     public static ClassificationHead prototypes(String name, VitConfig config, Map<String, Tensor> encoder, Tensor pixels,
                                                 int[] labels, int classes, float logitScale) {
+        return prototypes(name, config, encoder, pixels, labels, classes, 0, logitScale);
+    }
+
+    /**
+     * As above, with each prototype the mean of only the first {@code shots} images of its class
+     * (0: all of them); the logit scale is still calibrated on every image. Few-shot prototypes
+     * are the demo's analogue of CLIP's text heads: built without the task's training set, they
+     * point roughly, not exactly, where the pretrained features of a class lie, so the zero-shot
+     * model is weaker than its features allow and fine-tuning gains much by small moves.
+     */
+    public static ClassificationHead prototypes(String name, VitConfig config, Map<String, Tensor> encoder, Tensor pixels,
+                                                int[] labels, int classes, int shots, float logitScale) {
         if (classes < 1) throw new IllegalArgumentException("head '" + name + "' needs at least one class");
+        if (shots < 0) throw new IllegalArgumentException("head '" + name + "': shots must be >= 0 (0 = all images), got " + shots);
         float[] f = normalisedRows(features(config, encoder, pixels)).toArray();
         int d = config.outputDim();
         float[] w = new float[classes * d];
@@ -48,6 +61,7 @@ public final class Heads {
         for (int i = 0; i < labels.length; i++) {
             int c = labels[i];
             if (c < 0 || c >= classes) throw new IllegalArgumentException("head '" + name + "': label " + c + " outside 0.." + (classes - 1));
+            if (shots > 0 && count[c] == shots) continue;
             count[c]++;
             for (int j = 0; j < d; j++) w[c * d + j] += f[i * d + j];
         }

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class DemoCheckpointsTest {
     static final VitConfig SMALL = new VitConfig(32, 16, 16, 1, 1, 32, 8, VitConfig.Activation.QUICK_GELU, 1e-5f);
     static final Recipe TINY = new Recipe("tiny", SMALL, List.of("dtd-like", "solids"), 20, 10, 5, 24, 6, 2, 3,
-            new Trainer.Settings(1, 8, 1e-3f, 0.05f, 1, 3), 100f,
+            new Trainer.Settings(1, 8, 1e-3f, 0.05f, 1, 3), 100f, 0,
             new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1), new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1));
 
     @TempDir

@@ -56,6 +56,55 @@ class HeadsTest {
     }
 
     @Test
+    void fewShotPrototypesAverageOnlyTheFirstImagesOfEachClass() {
+        int n = 12, k = 3, shots = 2;
+        Tensor px = Tensor.randn(12, n, 3, 32, 32);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = (i * 5) % k; // each class has 4 images, not in order
+        Map<String, Tensor> w = ClipWeights.random(SMALL, 4);
+        ClassificationHead few = Heads.prototypes("t", SMALL, w, px, labels, k, shots, 40f);
+
+        ClipVisionEncoder enc = ClipVisionEncoder.frozen(SMALL, w);
+        double[][] sum = new double[k][8];
+        int[] taken = new int[k];
+        for (int i = 0; i < n; i++) {
+            if (taken[labels[i]] == shots) continue;
+            taken[labels[i]]++;
+            float[] f = enc.encode(px.slice(0, i, i + 1).contiguous()).toArray();
+            double norm = 0;
+            for (float v : f) norm += v * v;
+            for (int j = 0; j < 8; j++) sum[labels[i]][j] += f[j] / Math.sqrt(norm);
+        }
+        float[] got = few.weight().toArray();
+        for (int c = 0; c < k; c++) {
+            double norm = 0;
+            for (double v : sum[c]) norm += v * v;
+            for (int j = 0; j < 8; j++) assertEquals(40 * sum[c][j] / Math.sqrt(norm), got[c * 8 + j], 1e-4, "class " + c + " dim " + j);
+        }
+        // With every image the rows differ (the later images move the means).
+        assertNotEquals(got[0], Heads.prototypes("t", SMALL, w, px, labels, k, 0, 40f).weight().toArray()[0], 1e-6);
+        // The calibrated scale is fitted on all 12 images, not only the 6 shots.
+        float[] unit = new float[got.length];
+        for (int i = 0; i < got.length; i++) unit[i] = got[i] / 40;
+        float[] feats = new float[n * 8];
+        for (int i = 0; i < n; i++) {
+            float[] f = enc.encode(px.slice(0, i, i + 1).contiguous()).toArray();
+            double norm = 0;
+            for (float v : f) norm += v * v;
+            for (int j = 0; j < 8; j++) feats[i * 8 + j] = (float) (f[j] / Math.sqrt(norm));
+        }
+        float expected = Heads.calibratedScale(feats, labels, unit, k, 8);
+        assertEquals(expected, norm(Heads.prototypes("t", SMALL, w, px, labels, k, shots, 0f).weight()), 1e-3 * expected);
+    }
+
+    private static float norm(Tensor weight) {
+        float[] r = weight.toArray();
+        double s = 0;
+        for (int j = 0; j < 8; j++) s += r[j] * r[j];
+        return (float) Math.sqrt(s);
+    }
+
+    @Test
     void aClassWithoutImagesIsAnErrorNamingIt() {
         Tensor px = Tensor.randn(1, 2, 3, 32, 32);
         var e = assertThrows(IllegalArgumentException.class,
