@@ -96,6 +96,9 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Write a JSON report: settings, per-step loss, per-task accuracy/entropy, time, memory.")
     Path report;
 
+    /** The coefficient heatmap, drawn after the model and report are written (null when there is none). */
+    private Runnable heatmap;
+
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
@@ -153,6 +156,7 @@ public final class MergeCommand implements Callable<Integer> {
         rep.put("peak_rss_bytes", Memory.peakRssBytes());
         if (report != null) Json.writeAtomically(report, rep);
         err.printf(Locale.ROOT, "wrote %s (%s, %d tensors) in %.1f s%n", out, pre.convention(), merged.size(), (System.nanoTime() - start) / 1e9);
+        if (heatmap != null) heatmap.run(); // the figure last: the results are already on disk when it fails
         return 0;
     }
 
@@ -226,7 +230,9 @@ public final class MergeCommand implements Callable<Integer> {
                 String saved = "";
                 if (lambdasOut != null) {
                     ada.setRawLambdas(lastGood);
-                    Coefficients.write(lambdasOut, rowNames, taskNames, ada.coefficients());
+                    float[][] good = ada.coefficients();
+                    Coefficients.write(lambdasOut, rowNames, taskNames, good);
+                    Coefficients.heatmapBeside(lambdasOut, rowNames, taskNames, good, err);
                     saved = "; the last good coefficients (after step " + (s - 1) + ") are in " + lambdasOut;
                 }
                 throw new IllegalStateException("AdaMerging stopped at step " + s + ": " + e.getMessage() + saved + "; no model written");
@@ -246,7 +252,11 @@ public final class MergeCommand implements Callable<Integer> {
         rep.put("layers", rowNames);
         rep.put("task_names", taskNames);
         rep.put("lambdas", ada.coefficients());
-        if (lambdasOut != null) Coefficients.write(lambdasOut, rowNames, taskNames, ada.coefficients());
+        if (lambdasOut != null) {
+            float[][] learned = ada.coefficients();
+            Coefficients.write(lambdasOut, rowNames, taskNames, learned);
+            heatmap = () -> Coefficients.heatmapBeside(lambdasOut, rowNames, taskNames, learned, err);
+        }
         return ada.merged();
     }
 

@@ -87,7 +87,7 @@ public final class Study {
                 models.config(), models.parameters(), modelsDir);
         StudyResults r = new Study(models, settings, source, log).run();
         r.modelSeconds = modelSeconds;
-        new Reports(r, resultsDir).writeAll();
+        new Reports(r, resultsDir).writeAll(log);
         return r;
     }
 
