@@ -70,7 +70,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         Trainer.Settings s = new Trainer.Settings(epochs != null ? epochs : DEFAULTS.epochs(), batch != null ? batch : DEFAULTS.batch(),
                 lr != null ? lr : DEFAULTS.learningRate(), weightDecay != null ? weightDecay : DEFAULTS.weightDecay(),
                 warmup != null ? warmup : DEFAULTS.warmupSteps(), seed != null ? seed : DEFAULTS.seed());
-        HeadsCommand.checkOutputFolder(out);
+        new InputsAndOutputs().input("--model", model).inputs("--head", heads).inputs("--data", data).input("--config", config)
+                .output("--out", out).check(spec.commandLine().getErr());
         ClipCheckpoint ck = ClipCheckpoint.load(model, config);
         VitConfig cfg = ck.config();
         List<Trainer.Examples> parts = new ArrayList<>();

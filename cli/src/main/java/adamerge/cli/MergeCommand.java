@@ -103,6 +103,9 @@ public final class MergeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long start = System.nanoTime();
         PrintWriter err = spec.commandLine().getErr();
+        new InputsAndOutputs().input("--pretrained", pretrained).distinctInputs("--finetuned", finetuned).inputs("--head", heads).inputs("--data", data)
+                .input("--config", config).input("--lambdas-in", lambdasIn)
+                .output("--out", out).output("--lambdas-out", lambdasOut).output("--report", report).check(err);
         Backend backend = device.activate();
         boolean ada = method.startsWith("adamerging-");
         boolean needsData = ada || method.equals("fisher") || method.equals("regmean");
@@ -120,6 +123,12 @@ public final class MergeCommand implements Callable<Integer> {
         Map<String, Tensor> preSource = onDevice(pre.source(), backend);
         requireFinite(pretrained, preSource);
         for (int k = 0; k < fts.size(); k++) requireFinite(finetuned.get(k), ftSource.get(k));
+        for (int k = 0; k < fts.size(); k++)
+            if (TaskVector.isZero(preSource, ftSource.get(k))) {
+                err.println("adamerge: warning: --finetuned " + finetuned.get(k) + " equals --pretrained " + pretrained
+                        + " in every tensor: its task vector is zero and adds nothing to the merge");
+                err.flush();
+            }
 
         List<ClassificationHead> hs = new ArrayList<>();
         List<ImageDataSet> ds = new ArrayList<>();
