@@ -63,9 +63,13 @@ public final class MergeCommand implements Callable<Integer> {
     float scale;
     @Option(names = "--ties-k", defaultValue = "0.2", description = "TIES: fraction of largest magnitudes kept (default ${DEFAULT-VALUE}).")
     double tiesK;
-    @Option(names = "--ties-trim", defaultValue = "global", description = "TIES trimming scope: global (official) or per-tensor (mergekit).")
+    @Option(names = "--ties-trim", defaultValue = "global", description = {
+            "TIES rule: global (default; the official TIES/AdaMerging code: keep |tau| >= the (int(k D)+1)-th largest over the",
+            "whole task vector, ties kept, a zero summed sign takes the majority sign) or per-tensor (mergekit's ties: exactly",
+            "int(k n) entries per tensor, ties at the cut by index, +1 where the summed sign is zero)."})
     String tiesTrim;
-    @Option(names = "--ties-merge", defaultValue = "sum", description = "TIES disjoint merge: sum (AdaMerging's) or mean (the TIES paper's).")
+    @Option(names = "--ties-merge", defaultValue = "sum", description = {"TIES disjoint merge: sum (AdaMerging's and FusionBench's) or mean over the",
+            "agreeing entries (the TIES paper's; mergekit's normalize: true, which with --scale 1 is mergekit's default ties)."})
     String tiesMerge;
     @Option(names = "--steps", defaultValue = "500", description = "AdaMerging optimisation steps (default ${DEFAULT-VALUE}).")
     int steps;
