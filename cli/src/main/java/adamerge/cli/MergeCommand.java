@@ -99,6 +99,14 @@ public final class MergeCommand implements Callable<Integer> {
     Path lambdasIn;
     @Option(names = "--report", description = "Write a JSON report: settings, per-step loss, per-task accuracy/entropy, time, memory.")
     Path report;
+    @Option(names = "--checkpoint", description = "AdaMerging: the checkpoint file (default: beside --out, OUT.checkpoint.json).")
+    Path checkpoint;
+    @Option(names = "--checkpoint-every", defaultValue = "10", description = {"AdaMerging: steps between checkpoints (default ${DEFAULT-VALUE};",
+            "0: only after the last step and when stopped by SIGINT/SIGTERM, which always write one)."})
+    int checkpointEvery;
+    @Option(names = "--resume", description = {"AdaMerging: continue from this checkpoint to the result of the uninterrupted run. The inputs",
+            "and settings must be those of the checkpoint; --steps may be larger, to run longer."})
+    Path resume;
 
     /** The coefficient heatmap, drawn after the model and report are written (null when there is none). */
     private Runnable heatmap;
@@ -107,13 +115,33 @@ public final class MergeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long start = System.nanoTime();
         PrintWriter err = spec.commandLine().getErr();
+        checkMethod();
+        boolean ada = method.startsWith("adamerging-");
+        // The checkpoint is an output, the --resume file is not an input: a run continues its own checkpoint.
         new InputsAndOutputs().input("--pretrained", pretrained).distinctInputs("--finetuned", finetuned).inputs("--head", heads).inputs("--data", data)
                 .input("--config", config).input("--lambdas-in", lambdasIn)
-                .output("--out", out).output("--lambdas-out", lambdasOut).output("--report", report).check(err);
+                .output("--out", out).output("--lambdas-out", lambdasOut).output("--report", report)
+                .output("--checkpoint", ada ? checkpointFile() : null).check(err);
+        if (!ada && (resume != null || checkpoint != null))
+            throw new IllegalArgumentException("--resume and --checkpoint apply to the adamerging-* methods, not " + method);
+        if (!ada) return merge(null, null, err, start);
+        List<AdaMergingCheckpoint.Input> inputs = inputPrints();
+        AdaMergingCheckpoint resumed = null;
+        if (resume != null) {
+            resumed = AdaMergingCheckpoint.read(resume);
+            resumed.requireSameRun(resume, checkpointSettings(), inputs);
+            if (resumed.step() > steps)
+                throw new IllegalArgumentException("--resume " + resume + " is at step " + resumed.step() + ", beyond --steps " + steps);
+        }
+        try (Checkpointing ckpt = new Checkpointing(checkpointFile(), checkpointEvery, checkpointSettings(), inputs, err)) {
+            return merge(ckpt, resumed, err, start);
+        }
+    }
+
+    private Integer merge(Checkpointing ckpt, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
         Backend backend = device.activate();
         boolean ada = method.startsWith("adamerging-");
         boolean needsData = ada || method.equals("fisher") || method.equals("regmean");
-        checkMethod();
 
         ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
         VitConfig cfg = pre.config();
@@ -158,7 +186,7 @@ public final class MergeCommand implements Callable<Integer> {
             case "ties" -> ties().merge(preSource, ftSource);
             case "fisher" -> FisherMerge.mergeStored(cfg, pre, ftSource, hs, k -> firstBatches(ds.get(k)), fisherNormalize, k -> {});
             case "regmean" -> RegMean.mergeStored(cfg, pre, ftSource, k -> firstBatches(ds.get(k)), regmeanAlpha, k -> {});
-            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err);
+            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err, backend, ckpt, resumed);
         };
         if (merged == null) return 1; // AdaMerging stopped on a non-finite value (already reported)
         requireFinite(out, merged);
@@ -171,6 +199,33 @@ public final class MergeCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "wrote %s (%s, %d tensors) in %.1f s%n", out, pre.convention(), merged.size(), (System.nanoTime() - start) / 1e9);
         if (heatmap != null) heatmap.run(); // the figure last: the results are already on disk when it fails
         return 0;
+    }
+
+    private Path checkpointFile() {
+        return checkpoint != null ? checkpoint : out.resolveSibling(out.getFileName() + ".checkpoint.json");
+    }
+
+    /** The settings a resumed run must share with its checkpoint (not --steps, which only says where to stop). */
+    private Map<String, String> checkpointSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("method", method);
+        settings().forEach((k, v) -> {
+            boolean ties = k.startsWith("ties_");
+            if (!List.of("pretrained", "finetuned", "steps", "scale").contains(k) && (!ties || method.endsWith("++"))) s.put(k, String.valueOf(v));
+        });
+        return s;
+    }
+
+    /** Every input file of an AdaMerging run, in option order, fingerprinted for --resume. */
+    private List<AdaMergingCheckpoint.Input> inputPrints() throws IOException {
+        List<AdaMergingCheckpoint.Input> in = new ArrayList<>();
+        in.add(AdaMergingCheckpoint.Input.of("--pretrained", pretrained));
+        for (Path p : finetuned) in.add(AdaMergingCheckpoint.Input.of("--finetuned", p));
+        for (Path p : heads) in.add(AdaMergingCheckpoint.Input.of("--head", p));
+        for (Path p : data) in.add(AdaMergingCheckpoint.Input.of("--data", p));
+        if (config != null && java.nio.file.Files.exists(config)) in.add(AdaMergingCheckpoint.Input.of("--config", config));
+        if (lambdasIn != null) in.add(AdaMergingCheckpoint.Input.of("--lambdas-in", lambdasIn));
+        return in;
     }
 
     private void checkMethod() {
@@ -203,7 +258,8 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private Map<String, Tensor> adaMerging(ClipCheckpoint pre, VitConfig cfg, Map<String, Tensor> preSource, List<Map<String, Tensor>> ft,
-                                           List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err) throws IOException {
+                                           List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err,
+                                           Backend backend, Checkpointing ckpt, AdaMergingCheckpoint resumed) throws IOException {
         boolean plusPlus = method.endsWith("++");
         AdaMerging.Granularity g = method.startsWith("adamerging-layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
         UnaryOperator<Tensor> store = taskVectorStorage();
@@ -226,9 +282,18 @@ public final class MergeCommand implements Callable<Integer> {
         List<BatchSampler> samplers = new ArrayList<>();
         for (int k = 0; k < ds.size(); k++) samplers.add(new BatchSampler(ds.get(k).size(), batch, batchesPerStep, seed + 1000L * k));
         List<Double> losses = new ArrayList<>();
+        int first = 1;
+        if (resumed != null) { // the uninterrupted run's state after that step: coefficients, Adam, samplers, losses
+            resumed.restore(ada, backend);
+            losses.addAll(resumed.lossPerStep());
+            for (BatchSampler b : samplers) b.skip(resumed.step());
+            first = resumed.step() + 1;
+            err.printf(Locale.ROOT, "resuming %s after step %d of %d%n", resume, resumed.step(), steps);
+        }
+        ckpt.record(first - 1, ada, losses, false);
         long t0 = System.nanoTime();
         float[][] lastGood = ada.rawLambdas();
-        for (int s = 1; s <= steps; s++) {
+        for (int s = first; s <= steps; s++) {
             List<List<Tensor>> batches = new ArrayList<>();
             for (int k = 0; k < ds.size(); k++) {
                 List<Tensor> bs = new ArrayList<>();
@@ -252,7 +317,8 @@ public final class MergeCommand implements Callable<Integer> {
             }
             lastGood = ada.rawLambdas();
             losses.add((double) loss);
-            double elapsed = (System.nanoTime() - t0) / 1e9, rate = s / elapsed;
+            ckpt.record(s, ada, losses, s == steps);
+            double elapsed = (System.nanoTime() - t0) / 1e9, rate = (s - first + 1) / elapsed;
             long eta = Math.round((steps - s) / rate);
             StringBuilder per = new StringBuilder();
             float[] tl = ada.lastTaskLoss();
