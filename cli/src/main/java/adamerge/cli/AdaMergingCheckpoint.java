@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything an AdaMerging run needs to continue exactly where it stopped, as one JSON file written
@@ -101,7 +102,7 @@ record AdaMergingCheckpoint(String format, int step, Map<String, String> setting
         }
     }
 
-    private static List<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+    private static List<String> union(Set<String> a, Set<String> b) {
         Map<String, Boolean> m = new LinkedHashMap<>();
         a.forEach(k -> m.put(k, true));
         b.forEach(k -> m.put(k, true));

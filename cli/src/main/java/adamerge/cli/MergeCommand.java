@@ -24,6 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -223,7 +224,7 @@ public final class MergeCommand implements Callable<Integer> {
         for (Path p : finetuned) in.add(AdaMergingCheckpoint.Input.of("--finetuned", p));
         for (Path p : heads) in.add(AdaMergingCheckpoint.Input.of("--head", p));
         for (Path p : data) in.add(AdaMergingCheckpoint.Input.of("--data", p));
-        if (config != null && java.nio.file.Files.exists(config)) in.add(AdaMergingCheckpoint.Input.of("--config", config));
+        if (config != null && Files.exists(config)) in.add(AdaMergingCheckpoint.Input.of("--config", config));
         if (lambdasIn != null) in.add(AdaMergingCheckpoint.Input.of("--lambdas-in", lambdasIn));
         return in;
     }
