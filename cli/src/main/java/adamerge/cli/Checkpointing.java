@@ -1,42 +1,44 @@
 package adamerge.cli;
 
-import adamerge.merging.AdaMerging;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
- * Checkpoints of a running AdaMerging merge: every {@code every} steps, after the last step, and
- * when the run is stopped by SIGINT or SIGTERM (a shutdown hook writes the state of the last
- * finished step; the JVM then exits non-zero, 130 or 143, and the merged model is not written).
+ * Checkpoints of a long run (an AdaMerging merge, a fine-tuning): every {@code every} steps,
+ * after the last step, and when the run is stopped by SIGINT or SIGTERM (a shutdown hook writes
+ * the state of the last finished step; the JVM then exits non-zero, 130 or 143, and {@code --out}
+ * is not written).
  */
 final class Checkpointing implements AutoCloseable {
+
+    /** A run's state after {@link #step()} steps, able to write itself atomically. */
+    interface Checkpoint {
+        int step();
+
+        void write(Path file) throws IOException;
+    }
+
     private final Path file;
     private final int every;
-    private final Map<String, String> settings;
-    private final List<AdaMergingCheckpoint.Input> inputs;
     private final Thread hook;
-    private volatile AdaMergingCheckpoint latest;
+    private volatile Checkpoint latest;
     private volatile boolean stopped;
 
-    Checkpointing(Path file, int every, Map<String, String> settings, List<AdaMergingCheckpoint.Input> inputs, PrintWriter err) {
+    /** @param unwritten what a stopped run does not write, for the message ("the merged model") */
+    Checkpointing(Path file, int every, String unwritten, PrintWriter err) {
         if (every < 0) throw new IllegalArgumentException("--checkpoint-every must be 0 (only on interruption and at the end) or more, got " + every);
         this.file = file;
         this.every = every;
-        this.settings = settings;
-        this.inputs = inputs;
         this.hook = new Thread(() -> {
             stopped = true; // from now on the file holds exactly the state reported below
-            AdaMergingCheckpoint c = latest;
+            Checkpoint c = latest;
             if (c == null) return;
             try {
                 c.write(file);
                 err.println();
                 err.println("adamerge: stopped after step " + c.step() + "; checkpoint written to " + file + " (continue with --resume " + file
-                        + "); the merged model was not written");
+                        + "); " + unwritten + " was not written");
             } catch (IOException | RuntimeException e) {
                 err.println("adamerge: stopped, and the checkpoint could not be written to " + file + ": " + e.getMessage());
             }
@@ -45,16 +47,34 @@ final class Checkpointing implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** Records the state after {@code step} steps; writes it when a checkpoint is due or {@code last}. */
-    void record(int step, AdaMerging ada, List<Double> lossPerStep, boolean last) throws IOException {
+    /**
+     * Records the state after a step; writes it when a checkpoint is due or {@code last}. The
+     * state must not change afterwards: the shutdown hook may write it from another thread.
+     */
+    void record(Checkpoint c, boolean last) throws IOException {
         if (stopped) return; // the main thread runs on while the JVM shuts down: its later steps are not kept
-        AdaMergingCheckpoint c = AdaMergingCheckpoint.of(step, settings, inputs, ada, lossPerStep);
         latest = c;
+        int step = c.step();
         if (last || (every > 0 && step > 0 && step % every == 0)) c.write(file);
+    }
+
+    /** Whether SIGINT/SIGTERM stopped the run: it must then leave its outputs alone. */
+    boolean stopped() {
+        return stopped;
     }
 
     Path file() {
         return file;
+    }
+
+    /** The one-line error for a --resume file that cannot be read as a checkpoint of {@code kind}. */
+    static IOException notComplete(Path file, String kind, Exception why) {
+        String detail = why == null ? "" : " (corrupt or truncated: " + firstLine(why.getMessage()) + ")";
+        return new IOException("--resume " + file + ": not a complete " + kind + " checkpoint" + detail + "; start again without --resume", why);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "unreadable" : s.lines().findFirst().orElse(s);
     }
 
     /** The run ended (written or failed): an exit from now on writes nothing more. */

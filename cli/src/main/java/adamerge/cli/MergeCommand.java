@@ -125,21 +125,21 @@ public final class MergeCommand implements Callable<Integer> {
                 .output("--checkpoint", ada ? checkpointFile() : null).check(err);
         if (!ada && (resume != null || checkpoint != null))
             throw new IllegalArgumentException("--resume and --checkpoint apply to the adamerging-* methods, not " + method);
-        if (!ada) return merge(null, null, err, start);
-        List<AdaMergingCheckpoint.Input> inputs = inputPrints();
+        if (!ada) return merge(null, null, null, err, start);
+        RunIdentity identity = new RunIdentity(checkpointSettings(), inputPrints());
         AdaMergingCheckpoint resumed = null;
         if (resume != null) {
             resumed = AdaMergingCheckpoint.read(resume);
-            resumed.requireSameRun(resume, checkpointSettings(), inputs);
+            resumed.run().requireSame(resume, identity, "only --steps may change");
             if (resumed.step() > steps)
                 throw new IllegalArgumentException("--resume " + resume + " is at step " + resumed.step() + ", beyond --steps " + steps);
         }
-        try (Checkpointing ckpt = new Checkpointing(checkpointFile(), checkpointEvery, checkpointSettings(), inputs, err)) {
-            return merge(ckpt, resumed, err, start);
+        try (Checkpointing ckpt = new Checkpointing(checkpointFile(), checkpointEvery, "the merged model", err)) {
+            return merge(ckpt, identity, resumed, err, start);
         }
     }
 
-    private Integer merge(Checkpointing ckpt, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
+    private Integer merge(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
         Backend backend = device.activate();
         boolean ada = method.startsWith("adamerging-");
         boolean needsData = ada || method.equals("fisher") || method.equals("regmean");
@@ -187,9 +187,10 @@ public final class MergeCommand implements Callable<Integer> {
             case "ties" -> ties().merge(preSource, ftSource);
             case "fisher" -> FisherMerge.mergeStored(cfg, pre, ftSource, hs, k -> firstBatches(ds.get(k)), fisherNormalize, k -> {});
             case "regmean" -> RegMean.mergeStored(cfg, pre, ftSource, k -> firstBatches(ds.get(k)), regmeanAlpha, k -> {});
-            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err, backend, ckpt, resumed);
+            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err, backend, ckpt, identity, resumed);
         };
         if (merged == null) return 1; // AdaMerging stopped on a non-finite value (already reported)
+        if (ckpt != null && ckpt.stopped()) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
         requireFinite(out, merged);
 
         if (!ds.isEmpty()) rep.put("tasks", evaluate(cfg, pre.toCanonical(merged), hs, ds, err));
@@ -218,14 +219,14 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /** Every input file of an AdaMerging run, in option order, fingerprinted for --resume. */
-    private List<AdaMergingCheckpoint.Input> inputPrints() throws IOException {
-        List<AdaMergingCheckpoint.Input> in = new ArrayList<>();
-        in.add(AdaMergingCheckpoint.Input.of("--pretrained", pretrained));
-        for (Path p : finetuned) in.add(AdaMergingCheckpoint.Input.of("--finetuned", p));
-        for (Path p : heads) in.add(AdaMergingCheckpoint.Input.of("--head", p));
-        for (Path p : data) in.add(AdaMergingCheckpoint.Input.of("--data", p));
-        if (config != null && Files.exists(config)) in.add(AdaMergingCheckpoint.Input.of("--config", config));
-        if (lambdasIn != null) in.add(AdaMergingCheckpoint.Input.of("--lambdas-in", lambdasIn));
+    private List<RunIdentity.Input> inputPrints() throws IOException {
+        List<RunIdentity.Input> in = new ArrayList<>();
+        in.add(RunIdentity.Input.of("--pretrained", pretrained));
+        for (Path p : finetuned) in.add(RunIdentity.Input.of("--finetuned", p));
+        for (Path p : heads) in.add(RunIdentity.Input.of("--head", p));
+        for (Path p : data) in.add(RunIdentity.Input.of("--data", p));
+        if (config != null && Files.exists(config)) in.add(RunIdentity.Input.of("--config", config));
+        if (lambdasIn != null) in.add(RunIdentity.Input.of("--lambdas-in", lambdasIn));
         return in;
     }
 
@@ -260,7 +261,8 @@ public final class MergeCommand implements Callable<Integer> {
 
     private Map<String, Tensor> adaMerging(ClipCheckpoint pre, VitConfig cfg, Map<String, Tensor> preSource, List<Map<String, Tensor>> ft,
                                            List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err,
-                                           Backend backend, Checkpointing ckpt, AdaMergingCheckpoint resumed) throws IOException {
+                                           Backend backend, Checkpointing ckpt, RunIdentity identity,
+                                           AdaMergingCheckpoint resumed) throws IOException {
         boolean plusPlus = method.endsWith("++");
         AdaMerging.Granularity g = method.startsWith("adamerging-layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
         UnaryOperator<Tensor> store = taskVectorStorage();
@@ -291,7 +293,7 @@ public final class MergeCommand implements Callable<Integer> {
             first = resumed.step() + 1;
             err.printf(Locale.ROOT, "resuming %s after step %d of %d%n", resume, resumed.step(), steps);
         }
-        ckpt.record(first - 1, ada, losses, false);
+        ckpt.record(AdaMergingCheckpoint.of(first - 1, identity, ada, losses), false);
         long t0 = System.nanoTime();
         float[][] lastGood = ada.rawLambdas();
         for (int s = first; s <= steps; s++) {
@@ -318,7 +320,7 @@ public final class MergeCommand implements Callable<Integer> {
             }
             lastGood = ada.rawLambdas();
             losses.add((double) loss);
-            ckpt.record(s, ada, losses, s == steps);
+            ckpt.record(AdaMergingCheckpoint.of(s, identity, ada, losses), s == steps);
             double elapsed = (System.nanoTime() - t0) / 1e9, rate = (s - first + 1) / elapsed;
             long eta = Math.round((steps - s) / rate);
             StringBuilder per = new StringBuilder();
