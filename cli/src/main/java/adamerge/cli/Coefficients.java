@@ -6,11 +6,10 @@ import com.google.gson.JsonParser;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -27,15 +26,20 @@ public final class Coefficients {
     private Coefficients() {
     }
 
+    /** The coefficients as JSON; the heatmap is drawn separately ({@link #heatmapBeside}), after the results are written. */
     static void write(Path json, List<String> layers, List<String> tasks, float[][] lambdas) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("layers", layers);
         m.put("tasks", tasks);
         m.put("lambdas", lambdas);
         Json.writeAtomically(json, m);
+    }
+
+    /** Draws the heatmap beside the JSON ({@code L.json} -> {@code L.png}); a failure is a warning on {@code err}, never fatal. */
+    static void heatmapBeside(Path json, List<String> layers, List<String> tasks, float[][] lambdas, PrintWriter err) {
         String name = json.getFileName().toString();
         Path png = json.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".png");
-        heatmap(png, layers, tasks, lambdas);
+        Figures.drawOrWarn(err, png, () -> heatmap(png, layers, tasks, lambdas));
     }
 
     /** Reads coefficients written by {@link #write}; rows and tasks must match the model being merged. */
@@ -64,21 +68,22 @@ public final class Coefficients {
         return out;
     }
 
-    /** Tasks down, layers across; white = 0, dark blue = the largest coefficient. */
+    /** Tasks down, layers across; white = 0, dark blue = the largest coefficient. Text in {@link PixelFont}: no system fonts needed. */
     public static void heatmap(Path png, List<String> layers, List<String> tasks, float[][] lambdas) throws IOException {
-        int cell = Math.max(4, Math.min(24, 1200 / Math.max(1, layers.size()))), left = 110, top = 30, rowH = 22;
-        int w = left + cell * layers.size() + 70, h = top + rowH * tasks.size() + 40;
+        PixelFont font = PixelFont.LABEL;
+        int widest = 0;
+        for (String t : tasks) widest = Math.max(widest, font.width(t));
+        int cell = Math.max(4, Math.min(24, 1200 / Math.max(1, layers.size()))), left = Math.max(110, widest + 12), top = 30, rowH = 22;
+        String title = String.format(Locale.ROOT, "AdaMerging coefficients (%d layers; darkest = %.3f)", layers.size(), maxOf(lambdas));
+        int w = Math.max(left + cell * layers.size() + 70, left + font.width(title) + 10), h = top + rowH * tasks.size() + 40;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
-        float max = 1e-6f;
-        for (float[] row : lambdas) for (float v : row) max = Math.max(max, v);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        float max = maxOf(lambdas);
         for (int k = 0; k < tasks.size(); k++) {
             g.setColor(Color.BLACK);
-            g.drawString(tasks.get(k), 4, top + k * rowH + 15);
+            font.draw(g, tasks.get(k), 4, top + k * rowH + 15);
             for (int j = 0; j < layers.size(); j++) {
                 float t = Math.max(0, Math.min(1, lambdas[j][k] / max));
                 g.setColor(new Color(1 - 0.85f * t, 1 - 0.6f * t, 1 - 0.2f * t));
@@ -86,9 +91,10 @@ public final class Coefficients {
             }
         }
         g.setColor(Color.BLACK);
-        g.drawString(String.format(Locale.ROOT, "AdaMerging coefficients (%d layers; darkest = %.3f)", layers.size(), max), left, 18);
-        g.drawString("layer 0", left, top + rowH * tasks.size() + 16);
-        g.drawString("layer " + (layers.size() - 1), left + cell * layers.size() - 50, top + rowH * tasks.size() + 16);
+        font.draw(g, title, left, 20);
+        font.draw(g, "layer 0", left, top + rowH * tasks.size() + 18);
+        String last = "layer " + (layers.size() - 1);
+        font.draw(g, last, Math.max(left + font.width("layer 0") + 12, left + cell * layers.size() - font.width(last)), top + rowH * tasks.size() + 18);
         // Colour bar: 0 (bottom, white) to the largest coefficient (top).
         int barX = left + cell * layers.size() + 14, barH = rowH * tasks.size() - 2;
         for (int y = 0; y < barH; y++) {
@@ -98,8 +104,8 @@ public final class Coefficients {
         }
         g.setColor(Color.BLACK);
         g.drawRect(barX, top, 12, barH);
-        g.drawString(String.format(Locale.ROOT, "%.2f", max), barX + 16, top + 10);
-        g.drawString("0", barX + 16, top + barH);
+        font.draw(g, String.format(Locale.ROOT, "%.2f", max), barX + 16, top + font.ascent());
+        font.draw(g, "0", barX + 16, top + barH);
         g.dispose();
         Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName(), ".tmp");
         try {
@@ -108,5 +114,11 @@ public final class Coefficients {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static float maxOf(float[][] lambdas) {
+        float max = 1e-6f;
+        for (float[] row : lambdas) for (float v : row) max = Math.max(max, v);
+        return max;
     }
 }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,10 +48,10 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        new InputsAndOutputs().input("--model", model).input("--input", input).input("--config", config).output("--out", out)
+                .check(spec.commandLine().getErr());
         device.activate();
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new IOException(out + ": the output folder " + dir + " does not exist");
         ClipCheckpoint ck = ClipCheckpoint.load(model, config);
         VitConfig cfg = ck.config();
         ImageDataSet data = ImageDataSet.open(input, cfg.imageSize());

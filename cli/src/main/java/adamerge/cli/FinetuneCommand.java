@@ -12,10 +12,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code adamerge finetune}: full fine-tuning of an encoder with frozen heads, as task_vectors makes its theta_k. */
@@ -60,6 +64,17 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the minibatch shuffles (default: 1).")
     Long seed;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "The checkpoint file (default: beside --out, OUT.checkpoint.safetensors).")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "10", description = {"Steps between checkpoints (default ${DEFAULT-VALUE};",
+            "0: only after the last step and when stopped by SIGINT/SIGTERM, which always write one)."})
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = {"Continue from this checkpoint to the result of the uninterrupted run; the inputs",
+            "and settings must be those of the checkpoint."})
+    Path resume;
+
     @Spec
     CommandSpec spec;
 
@@ -70,7 +85,15 @@ public final class FinetuneCommand implements Callable<Integer> {
         Trainer.Settings s = new Trainer.Settings(epochs != null ? epochs : DEFAULTS.epochs(), batch != null ? batch : DEFAULTS.batch(),
                 lr != null ? lr : DEFAULTS.learningRate(), weightDecay != null ? weightDecay : DEFAULTS.weightDecay(),
                 warmup != null ? warmup : DEFAULTS.warmupSteps(), seed != null ? seed : DEFAULTS.seed());
-        HeadsCommand.checkOutputFolder(out);
+        new InputsAndOutputs().input("--model", model).inputs("--head", heads).inputs("--data", data).input("--config", config)
+                .output("--out", out).output("--checkpoint", checkpointFile()).check(spec.commandLine().getErr());
+        // fingerprinted before the long load, so that a refused --resume costs nothing
+        RunIdentity identity = identity(s);
+        FinetuneCheckpoint resumed = null;
+        if (resume != null) {
+            resumed = FinetuneCheckpoint.read(resume);
+            resumed.run().requireSame(resume, identity, "");
+        }
         ClipCheckpoint ck = ClipCheckpoint.load(model, config);
         VitConfig cfg = ck.config();
         List<Trainer.Examples> parts = new ArrayList<>();
@@ -89,11 +112,41 @@ public final class FinetuneCommand implements Callable<Integer> {
             frozen.add(Trainer.frozen(head));
         }
         Trainer.Examples examples = parts.size() == 1 ? parts.get(0) : Trainer.Examples.joint(parts);
-        Trainer.Result r = new Trainer(s, spec.commandLine().getErr(), parts.size() == 1 ? "finetune" : "multi-task finetune")
-                .train(cfg, ck.canonical(), examples, frozen);
+        PrintWriter err = spec.commandLine().getErr();
+        Trainer.Result r;
+        try (Checkpointing ckpt = new Checkpointing(checkpointFile(), checkpointEvery, "the fine-tuned model", err)) {
+            if (resumed != null) err.printf(Locale.ROOT, "resuming %s after step %d of %d%n", resume, resumed.step(), s.steps(examples.size()));
+            r = new Trainer(s, err, parts.size() == 1 ? "finetune" : "multi-task finetune").train(cfg, ck.canonical(), examples, frozen,
+                    resumed == null ? null : resumed.state(), (state, last) -> ckpt.record(new FinetuneCheckpoint(identity, state), last));
+            if (ckpt.stopped()) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
+        }
         ck.write(out, ck.toSource(r.weights()));
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d steps on %d images, loss %.4f -> %.4f (epoch means), %.0f s%n",
                 out, r.steps(), examples.size(), r.firstEpochLoss(), r.lastEpochLoss(), r.seconds());
         return 0;
+    }
+
+    private Path checkpointFile() {
+        return checkpoint != null ? checkpoint : out.resolveSibling(out.getFileName() + ".checkpoint.safetensors");
+    }
+
+    /** The settings a resumed run must share with its checkpoint (all of them: the epochs set the schedule) and its input files. */
+    private RunIdentity identity(Trainer.Settings s) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("epochs", Integer.toString(s.epochs()));
+        settings.put("batch", Integer.toString(s.batch()));
+        settings.put("lr", Float.toString(s.learningRate()));
+        settings.put("weight_decay", Float.toString(s.weightDecay()));
+        settings.put("warmup", Integer.toString(s.warmupSteps()));
+        settings.put("seed", Long.toString(s.seed()));
+        if (config != null && !Files.exists(config)) settings.put("config", config.toString()); // a built-in name; a file is fingerprinted
+        List<RunIdentity.Input> inputs = new ArrayList<>();
+        inputs.add(RunIdentity.Input.of("--model", model));
+        if (config != null && Files.exists(config)) inputs.add(RunIdentity.Input.of("--config", config));
+        for (int k = 0; k < heads.size(); k++) {
+            inputs.add(RunIdentity.Input.of("--head", heads.get(k)));
+            inputs.add(RunIdentity.Input.of("--data", data.get(k)));
+        }
+        return new RunIdentity(settings, inputs);
     }
 }

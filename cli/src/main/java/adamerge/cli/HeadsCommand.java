@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -54,7 +53,8 @@ public final class HeadsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!(logitScale >= 0)) throw new IllegalArgumentException("--logit-scale must be positive (or 0 to calibrate), got " + logitScale);
-        checkOutputFolder(out);
+        new InputsAndOutputs().input("--model", model).input("--data", data).input("--config", config).output("--out", out)
+                .check(spec.commandLine().getErr());
         ClipCheckpoint ck = ClipCheckpoint.load(model, config);
         VitConfig cfg = ck.config();
         ImageDataSet ds = ImageDataSet.open(data, cfg.imageSize());
@@ -74,10 +74,5 @@ public final class HeadsCommand implements Callable<Integer> {
     static Tensor pixels(ImageDataSet ds) {
         Tensor t = ds.batch(0, ds.size());
         return Tensor.of(t.toArray(), t.shape());
-    }
-
-    static void checkOutputFolder(Path out) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new IOException(out + ": the output folder " + dir + " does not exist");
     }
 }

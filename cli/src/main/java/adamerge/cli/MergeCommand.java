@@ -24,6 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,9 +64,13 @@ public final class MergeCommand implements Callable<Integer> {
     float scale;
     @Option(names = "--ties-k", defaultValue = "0.2", description = "TIES: fraction of largest magnitudes kept (default ${DEFAULT-VALUE}).")
     double tiesK;
-    @Option(names = "--ties-trim", defaultValue = "global", description = "TIES trimming scope: global (official) or per-tensor (mergekit).")
+    @Option(names = "--ties-trim", defaultValue = "global", description = {
+            "TIES rule: global (default; the official TIES/AdaMerging code: keep |tau| >= the (int(k D)+1)-th largest over the",
+            "whole task vector, ties kept, a zero summed sign takes the majority sign) or per-tensor (mergekit's ties: exactly",
+            "int(k n) entries per tensor, ties at the cut by index, +1 where the summed sign is zero)."})
     String tiesTrim;
-    @Option(names = "--ties-merge", defaultValue = "sum", description = "TIES disjoint merge: sum (AdaMerging's) or mean (the TIES paper's).")
+    @Option(names = "--ties-merge", defaultValue = "sum", description = {"TIES disjoint merge: sum (AdaMerging's and FusionBench's) or mean over the",
+            "agreeing entries (the TIES paper's; mergekit's normalize: true, which with --scale 1 is mergekit's default ties)."})
     String tiesMerge;
     @Option(names = "--steps", defaultValue = "500", description = "AdaMerging optimisation steps (default ${DEFAULT-VALUE}).")
     int steps;
@@ -95,15 +100,49 @@ public final class MergeCommand implements Callable<Integer> {
     Path lambdasIn;
     @Option(names = "--report", description = "Write a JSON report: settings, per-step loss, per-task accuracy/entropy, time, memory.")
     Path report;
+    @Option(names = "--checkpoint", description = "AdaMerging: the checkpoint file (default: beside --out, OUT.checkpoint.json).")
+    Path checkpoint;
+    @Option(names = "--checkpoint-every", defaultValue = "10", description = {"AdaMerging: steps between checkpoints (default ${DEFAULT-VALUE};",
+            "0: only after the last step and when stopped by SIGINT/SIGTERM, which always write one)."})
+    int checkpointEvery;
+    @Option(names = "--resume", description = {"AdaMerging: continue from this checkpoint to the result of the uninterrupted run. The inputs",
+            "and settings must be those of the checkpoint; --steps may be larger, to run longer."})
+    Path resume;
+
+    /** The coefficient heatmap, drawn after the model and report are written (null when there is none). */
+    private Runnable heatmap;
 
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
         PrintWriter err = spec.commandLine().getErr();
+        checkMethod();
+        boolean ada = method.startsWith("adamerging-");
+        // The checkpoint is an output, the --resume file is not an input: a run continues its own checkpoint.
+        new InputsAndOutputs().input("--pretrained", pretrained).distinctInputs("--finetuned", finetuned).inputs("--head", heads).inputs("--data", data)
+                .input("--config", config).input("--lambdas-in", lambdasIn)
+                .output("--out", out).output("--lambdas-out", lambdasOut).output("--report", report)
+                .output("--checkpoint", ada ? checkpointFile() : null).check(err);
+        if (!ada && (resume != null || checkpoint != null))
+            throw new IllegalArgumentException("--resume and --checkpoint apply to the adamerging-* methods, not " + method);
+        if (!ada) return merge(null, null, null, err, start);
+        RunIdentity identity = new RunIdentity(checkpointSettings(), inputPrints());
+        AdaMergingCheckpoint resumed = null;
+        if (resume != null) {
+            resumed = AdaMergingCheckpoint.read(resume);
+            resumed.run().requireSame(resume, identity, "only --steps may change");
+            if (resumed.step() > steps)
+                throw new IllegalArgumentException("--resume " + resume + " is at step " + resumed.step() + ", beyond --steps " + steps);
+        }
+        try (Checkpointing ckpt = new Checkpointing(checkpointFile(), checkpointEvery, "the merged model", err)) {
+            return merge(ckpt, identity, resumed, err, start);
+        }
+    }
+
+    private Integer merge(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
         Backend backend = device.activate();
         boolean ada = method.startsWith("adamerging-");
         boolean needsData = ada || method.equals("fisher") || method.equals("regmean");
-        checkMethod();
 
         ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
         VitConfig cfg = pre.config();
@@ -117,6 +156,12 @@ public final class MergeCommand implements Callable<Integer> {
         Map<String, Tensor> preSource = onDevice(pre.source(), backend);
         requireFinite(pretrained, preSource);
         for (int k = 0; k < fts.size(); k++) requireFinite(finetuned.get(k), ftSource.get(k));
+        for (int k = 0; k < fts.size(); k++)
+            if (TaskVector.isZero(preSource, ftSource.get(k))) {
+                err.println("adamerge: warning: --finetuned " + finetuned.get(k) + " equals --pretrained " + pretrained
+                        + " in every tensor: its task vector is zero and adds nothing to the merge");
+                err.flush();
+            }
 
         List<ClassificationHead> hs = new ArrayList<>();
         List<ImageDataSet> ds = new ArrayList<>();
@@ -142,9 +187,10 @@ public final class MergeCommand implements Callable<Integer> {
             case "ties" -> ties().merge(preSource, ftSource);
             case "fisher" -> FisherMerge.mergeStored(cfg, pre, ftSource, hs, k -> firstBatches(ds.get(k)), fisherNormalize, k -> {});
             case "regmean" -> RegMean.mergeStored(cfg, pre, ftSource, k -> firstBatches(ds.get(k)), regmeanAlpha, k -> {});
-            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err);
+            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err, backend, ckpt, identity, resumed);
         };
         if (merged == null) return 1; // AdaMerging stopped on a non-finite value (already reported)
+        if (ckpt != null && ckpt.stopped()) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
         requireFinite(out, merged);
 
         if (!ds.isEmpty()) rep.put("tasks", evaluate(cfg, pre.toCanonical(merged), hs, ds, err));
@@ -153,7 +199,35 @@ public final class MergeCommand implements Callable<Integer> {
         rep.put("peak_rss_bytes", Memory.peakRssBytes());
         if (report != null) Json.writeAtomically(report, rep);
         err.printf(Locale.ROOT, "wrote %s (%s, %d tensors) in %.1f s%n", out, pre.convention(), merged.size(), (System.nanoTime() - start) / 1e9);
+        if (heatmap != null) heatmap.run(); // the figure last: the results are already on disk when it fails
         return 0;
+    }
+
+    private Path checkpointFile() {
+        return checkpoint != null ? checkpoint : out.resolveSibling(out.getFileName() + ".checkpoint.json");
+    }
+
+    /** The settings a resumed run must share with its checkpoint (not --steps, which only says where to stop). */
+    private Map<String, String> checkpointSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("method", method);
+        settings().forEach((k, v) -> {
+            boolean ties = k.startsWith("ties_");
+            if (!List.of("pretrained", "finetuned", "steps", "scale").contains(k) && (!ties || method.endsWith("++"))) s.put(k, String.valueOf(v));
+        });
+        return s;
+    }
+
+    /** Every input file of an AdaMerging run, in option order, fingerprinted for --resume. */
+    private List<RunIdentity.Input> inputPrints() throws IOException {
+        List<RunIdentity.Input> in = new ArrayList<>();
+        in.add(RunIdentity.Input.of("--pretrained", pretrained));
+        for (Path p : finetuned) in.add(RunIdentity.Input.of("--finetuned", p));
+        for (Path p : heads) in.add(RunIdentity.Input.of("--head", p));
+        for (Path p : data) in.add(RunIdentity.Input.of("--data", p));
+        if (config != null && Files.exists(config)) in.add(RunIdentity.Input.of("--config", config));
+        if (lambdasIn != null) in.add(RunIdentity.Input.of("--lambdas-in", lambdasIn));
+        return in;
     }
 
     private void checkMethod() {
@@ -186,7 +260,9 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private Map<String, Tensor> adaMerging(ClipCheckpoint pre, VitConfig cfg, Map<String, Tensor> preSource, List<Map<String, Tensor>> ft,
-                                           List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err) throws IOException {
+                                           List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err,
+                                           Backend backend, Checkpointing ckpt, RunIdentity identity,
+                                           AdaMergingCheckpoint resumed) throws IOException {
         boolean plusPlus = method.endsWith("++");
         AdaMerging.Granularity g = method.startsWith("adamerging-layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
         UnaryOperator<Tensor> store = taskVectorStorage();
@@ -209,9 +285,18 @@ public final class MergeCommand implements Callable<Integer> {
         List<BatchSampler> samplers = new ArrayList<>();
         for (int k = 0; k < ds.size(); k++) samplers.add(new BatchSampler(ds.get(k).size(), batch, batchesPerStep, seed + 1000L * k));
         List<Double> losses = new ArrayList<>();
+        int first = 1;
+        if (resumed != null) { // the uninterrupted run's state after that step: coefficients, Adam, samplers, losses
+            resumed.restore(ada, backend);
+            losses.addAll(resumed.lossPerStep());
+            for (BatchSampler b : samplers) b.skip(resumed.step());
+            first = resumed.step() + 1;
+            err.printf(Locale.ROOT, "resuming %s after step %d of %d%n", resume, resumed.step(), steps);
+        }
+        ckpt.record(AdaMergingCheckpoint.of(first - 1, identity, ada, losses), false);
         long t0 = System.nanoTime();
         float[][] lastGood = ada.rawLambdas();
-        for (int s = 1; s <= steps; s++) {
+        for (int s = first; s <= steps; s++) {
             List<List<Tensor>> batches = new ArrayList<>();
             for (int k = 0; k < ds.size(); k++) {
                 List<Tensor> bs = new ArrayList<>();
@@ -226,14 +311,17 @@ public final class MergeCommand implements Callable<Integer> {
                 String saved = "";
                 if (lambdasOut != null) {
                     ada.setRawLambdas(lastGood);
-                    Coefficients.write(lambdasOut, rowNames, taskNames, ada.coefficients());
+                    float[][] good = ada.coefficients();
+                    Coefficients.write(lambdasOut, rowNames, taskNames, good);
+                    Coefficients.heatmapBeside(lambdasOut, rowNames, taskNames, good, err);
                     saved = "; the last good coefficients (after step " + (s - 1) + ") are in " + lambdasOut;
                 }
                 throw new IllegalStateException("AdaMerging stopped at step " + s + ": " + e.getMessage() + saved + "; no model written");
             }
             lastGood = ada.rawLambdas();
             losses.add((double) loss);
-            double elapsed = (System.nanoTime() - t0) / 1e9, rate = s / elapsed;
+            ckpt.record(AdaMergingCheckpoint.of(s, identity, ada, losses), s == steps);
+            double elapsed = (System.nanoTime() - t0) / 1e9, rate = (s - first + 1) / elapsed;
             long eta = Math.round((steps - s) / rate);
             StringBuilder per = new StringBuilder();
             float[] tl = ada.lastTaskLoss();
@@ -246,7 +334,11 @@ public final class MergeCommand implements Callable<Integer> {
         rep.put("layers", rowNames);
         rep.put("task_names", taskNames);
         rep.put("lambdas", ada.coefficients());
-        if (lambdasOut != null) Coefficients.write(lambdasOut, rowNames, taskNames, ada.coefficients());
+        if (lambdasOut != null) {
+            float[][] learned = ada.coefficients();
+            Coefficients.write(lambdasOut, rowNames, taskNames, learned);
+            heatmap = () -> Coefficients.heatmapBeside(lambdasOut, rowNames, taskNames, learned, err);
+        }
         return ada.merged();
     }
 

@@ -193,6 +193,21 @@ class MergeCommandTest {
             assertEquals(0, merge("--method", m, "--steps", "1", "--out", dir.resolve(m + ".safetensors").toString()).exit(), m);
     }
 
+    /** A heatmap that cannot be written (its path is a folder) is one warning line; the model, report and JSON are written. */
+    @Test
+    void aFigureThatCannotBeDrawnIsAWarningNotAFailure() throws IOException {
+        Path out = dir.resolve("fig-fails.safetensors"), lambdas = dir.resolve("blocked.json"), report = dir.resolve("blocked-report.json");
+        Files.createDirectories(dir.resolve("blocked.png"));
+        Files.writeString(dir.resolve("blocked.png/keep"), "a folder where the PNG would go");
+        Run r = merge("--method", "adamerging-task", "--steps", "1", "--out", out.toString(), "--lambdas-out", lambdas.toString(),
+                "--report", report.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.size(out) > 0 && Files.size(lambdas) > 0 && Files.size(report) > 0);
+        List<String> warnings = r.err().lines().filter(l -> l.contains("warning")).toList();
+        assertEquals(1, warnings.size(), r.err());
+        assertTrue(warnings.get(0).contains("blocked.png"), warnings.get(0));
+    }
+
     @Test
     void badInputIsOneLineAndWritesNothing() throws IOException {
         Map<String, Tensor> bad = prefixed(f, "pre.", "visual.");

@@ -43,6 +43,15 @@ public final class BatchSampler {
         return out;
     }
 
+    /**
+     * Moves past {@code steps} steps as if their batches had been drawn: the sampler's whole state
+     * is its settings and the steps drawn, so a resumed run replays them (index arithmetic only)
+     * and then draws what the uninterrupted run would have.
+     */
+    public void skip(int steps) {
+        for (int s = 0; s < steps; s++) nextStep();
+    }
+
     private void reshuffle() {
         if (order == null) {
             order = new int[size];

@@ -32,6 +32,17 @@ public final class TaskVector {
         return taus;
     }
 
+    /**
+     * Whether the fine-tuned model equals the pretrained one in every tensor (a zero task vector:
+     * the pretrained file given as fine-tuned). Stops at the first tensor that differs.
+     */
+    public static boolean isZero(Map<String, Tensor> pretrained, Map<String, Tensor> finetuned) {
+        Models.requireSameLayout("the pretrained model", pretrained, "the fine-tuned model", finetuned);
+        for (Map.Entry<String, Tensor> e : pretrained.entrySet())
+            if (finetuned.get(e.getKey()).sub(e.getValue()).abs().sum().item() != 0) return false;
+        return true;
+    }
+
     /** theta_pre + sum_k lambdas[k] tau_k (Eq. 1 of the task-arithmetic paper, lambda per task). */
     public static Map<String, Tensor> apply(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taus, float[] lambdas) {
         if (taus.size() != lambdas.length)

@@ -10,29 +10,46 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * TIES-Merging (Yadav et al. 2023) as the official TIES and AdaMerging code compute it:
+ * TIES-Merging (Yadav et al. 2023) under two peers' rules, chosen by {@link TrimScope}.
+ *
+ * <p>{@link TrimScope#GLOBAL}: the official TIES and AdaMerging code (and FusionBench):
  * <ol>
- *   <li><b>Trim</b>: per task, with D entries, {@code kth = D - (int)(density * D)}; the threshold is
- *   the kth smallest |tau| (torch.kthvalue), i.e. the (D - kth + 1)-th largest; entries with
- *   |tau| >= threshold are kept, so ties at the threshold are all kept. GLOBAL takes D over the
- *   whole task vector (the official flattening concatenates the keys sorted alphabetically; the
- *   threshold does not depend on that order), PER_TENSOR over each tensor alone (mergekit's scope).</li>
+ *   <li><b>Trim</b>: per task, with D entries over the whole task vector, {@code kth = D - (int)(density * D)};
+ *   the threshold is the kth smallest |tau| (torch.kthvalue), i.e. the (D - kth + 1)-th largest; entries with
+ *   |tau| >= threshold are kept, so ties at the threshold are all kept (the official flattening concatenates
+ *   the keys sorted alphabetically; the threshold does not depend on that order).</li>
  *   <li><b>Elect</b>: {@code s = sign(sum_k trimmed_k)}; where s is 0, the majority sign
  *   {@code sign(sum of s over every coordinate of every tensor)} is used, and +1 if that sum is 0
  *   too (the official code would leave 0 there, which selects the negative entries).</li>
- *   <li><b>Disjoint select</b>: keep trimmed_k where it has the elected sign.</li>
+ * </ol>
+ * {@link TrimScope#PER_TENSOR}: mergekit's {@code ties} (merge_methods/generalized_task_arithmetic.py with
+ * sparsify.py's magnitude trim and the "sum" sign consensus):
+ * <ol>
+ *   <li><b>Trim</b>: per task and tensor of n entries, exactly {@code (int)(density * n)} entries of largest
+ *   |tau| are kept; among entries equal at the cut, the lowest flat indices (the order a stable descending
+ *   sort gives). Density 1 keeps everything; a count of 0 keeps nothing (mergekit's older trim asserts
+ *   there, its build_mask gives an empty mask).</li>
+ *   <li><b>Elect</b>, per coordinate: +1 where {@code sum_k trimmed_k >= 0}, else -1 (so +1 where the sum is 0).</li>
+ * </ol>
+ * Then, for both:
+ * <ol start="3">
+ *   <li><b>Disjoint select</b>: keep the nonzero entries of trimmed_k that have the elected sign.</li>
  *   <li><b>Aggregate</b>: SUM of the selected entries (AdaMerging's and FusionBench's "dis-sum") or
- *   MEAN, the sum over max(count of nonzero selected entries, 1) (the TIES paper's "dis-mean").</li>
- *   <li><b>Merge</b>: {@code theta = theta_pre + scale * aggregate}.</li>
+ *   MEAN, the sum over max(count of selected entries, 1) (the TIES paper's "dis-mean"; mergekit's
+ *   {@code normalize: true} with weight 1, which divides by the count of agreeing entries, 0 -> 1).</li>
+ *   <li><b>Merge</b>: {@code theta = theta_pre + scale * aggregate}. mergekit's {@code ties} with
+ *   {@code normalize: true} is PER_TENSOR, MEAN, scale 1; with {@code normalize: false} and weight w for
+ *   every model it is PER_TENSOR, SUM, scale w.</li>
  * </ol>
  * Memory: task vectors are formed and trimmed one tensor at a time; only the global threshold
  * needs one task's whole task vector at once, handed as a list to {@link Tensor#kthLargestAbs}.
  *
- * @param density  the fraction of each task vector kept by the trim, in (0, 1] (official: 0.2)
+ * @param density  the fraction of each task vector (GLOBAL) or tensor (PER_TENSOR) kept by the trim, in (0, 1] (official: 0.2)
  * @param scale    the coefficient of the aggregate (AdaMerging: 0.3)
  */
 public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate, float scale) {
 
+    /** Whose rule: GLOBAL, the official TIES/AdaMerging code's; PER_TENSOR, mergekit's {@code ties} (trim and election). */
     public enum TrimScope {GLOBAL, PER_TENSOR}
 
     public enum Aggregate {SUM, MEAN}
@@ -159,19 +176,22 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
 
     private void select(Source src, SelectionSink sink) {
         List<String> keys = src.keys();
-        float[][] thr = thresholds(src);
-        // Elect, first pass: the majority sign over all coordinates (counts are exact in a long).
-        long signSum = 0;
-        for (int i = 0; i < keys.size(); i++) signSum += sumOfSigns(sum(trimmed(src, keys.get(i), thr, i)).sign());
-        float majority = signSum < 0 ? -1f : 1f; // a zero sum resolves to +1
-        // Second pass: fill zero signs with the majority, keep the agreeing entries.
+        float[][] thr = trimScope == TrimScope.GLOBAL ? globalThresholds(src) : null;
+        // Where the summed sign is 0: GLOBAL takes the majority over all coordinates (a first pass;
+        // counts are exact in a long), mergekit +1 per coordinate.
+        float zeroSign = 1f;
+        if (trimScope == TrimScope.GLOBAL) {
+            long signSum = 0;
+            for (int i = 0; i < keys.size(); i++) signSum += sumOfSigns(sum(trimmed(src, keys.get(i), thr, i)).sign());
+            zeroSign = signSum < 0 ? -1f : 1f; // a zero sum resolves to +1
+        }
         for (int i = 0; i < keys.size(); i++) {
             List<Tensor> trimmed = trimmed(src, keys.get(i), thr, i);
             Tensor s = sum(trimmed).sign();
-            s = Tensor.where(s.binary(Binary.EQ, 0f), constant(s, majority), s);
+            s = Tensor.where(s.binary(Binary.EQ, 0f), constant(s, zeroSign), s);
             List<Tensor> sel = new ArrayList<>(trimmed.size()), masks = new ArrayList<>(trimmed.size());
             for (Tensor t : trimmed) {
-                Tensor agrees = t.mul(s).binary(Binary.GT, 0f); // s > 0 ? t > 0 : t < 0
+                Tensor agrees = t.mul(s).binary(Binary.GT, 0f); // s > 0 ? t > 0 : t < 0 (zeros never agree)
                 masks.add(agrees);
                 sel.add(Tensor.where(agrees, t, constant(t, 0f)));
             }
@@ -179,27 +199,20 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
         }
     }
 
-    /** thresholds[task][key index]: the same value for every key under GLOBAL trimming. */
-    private float[][] thresholds(Source src) {
+    /** thresholds[task][key index] of GLOBAL trimming: one value per task, the same for every key. */
+    private float[][] globalThresholds(Source src) {
         List<String> keys = src.keys();
         float[][] thr = new float[src.tasks()][keys.size()];
         for (int k = 0; k < src.tasks(); k++) {
-            if (trimScope == TrimScope.GLOBAL) {
-                List<String> flatOrder = keys.stream().sorted().toList(); // the official flattening order
-                List<Tensor> tau = new ArrayList<>(flatOrder.size());
-                long n = 0;
-                for (String key : flatOrder) {
-                    Tensor t = src.tau(k, key);
-                    tau.add(t);
-                    n += t.numel();
-                }
-                Arrays.fill(thr[k], threshold(tau, n));
-            } else {
-                for (int i = 0; i < keys.size(); i++) {
-                    Tensor t = src.tau(k, keys.get(i));
-                    thr[k][i] = threshold(List.of(t), t.numel());
-                }
+            List<String> flatOrder = keys.stream().sorted().toList(); // the official flattening order
+            List<Tensor> tau = new ArrayList<>(flatOrder.size());
+            long n = 0;
+            for (String key : flatOrder) {
+                Tensor t = src.tau(k, key);
+                tau.add(t);
+                n += t.numel();
             }
+            Arrays.fill(thr[k], threshold(tau, n));
         }
         return thr;
     }
@@ -211,13 +224,36 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
         return kth < 1 ? 0f : Tensor.kthLargestAbs(xs, n - kth + 1);
     }
 
-    private static List<Tensor> trimmed(Source src, String key, float[][] thr, int keyIndex) {
+    /** Every task's trimmed tensor {@code key}: GLOBAL by its threshold, PER_TENSOR by mergekit's exact count. */
+    private List<Tensor> trimmed(Source src, String key, float[][] thr, int keyIndex) {
         List<Tensor> out = new ArrayList<>(src.tasks());
         for (int k = 0; k < src.tasks(); k++) {
             Tensor t = src.tau(k, key);
-            out.add(Tensor.where(t.abs().binary(Binary.GE, thr[k][keyIndex]), t, constant(t, 0f)));
+            out.add(thr != null ? Tensor.where(t.abs().binary(Binary.GE, thr[k][keyIndex]), t, constant(t, 0f)) : keepLargest(t, density));
         }
         return out;
+    }
+
+    /**
+     * mergekit's magnitude trim of one tensor: exactly {@code (int)(density n)} entries of largest
+     * |x| kept, the rest +0; among entries equal at the cut, the lowest flat indices (a stable
+     * descending sort's order). Done on the host: the cut needs a scan in index order.
+     */
+    static Tensor keepLargest(Tensor t, double density) {
+        if (density >= 1) return t;
+        int n = t.numel();
+        long k = (long) (density * n);
+        float[] x = t.toArray(), kept = new float[n];
+        if (k > 0) {
+            float cut = Tensor.kthLargestAbs(List.of(t), k);
+            long atCut = k; // how many entries equal to the cut still fit
+            for (float v : x) if (Math.abs(v) > cut) atCut--;
+            for (int i = 0; i < n; i++) {
+                float a = Math.abs(x[i]);
+                if (a > cut || (a == cut && atCut-- > 0)) kept[i] = x[i];
+            }
+        }
+        return Tensor.of(kept, t.shape()).to(t.backend());
     }
 
     private static Tensor sum(List<Tensor> xs) {

@@ -24,15 +24,18 @@ class TiesMergeTest {
         return ft;
     }
 
+    // The fixtures' "pertensor" keys follow this class's former per-tensor rule (the global rule applied
+    // per tensor), not mergekit's; PER_TENSOR is checked on the hand-computed cases below instead.
+
     @ParameterizedTest
     @ValueSource(strings = {"ties.safetensors", "ties_neg.safetensors"})
-    void matchesPyTorchForEveryScopeAndAggregate(String file) throws IOException {
+    void globalMatchesPyTorchForEveryAggregate(String file) throws IOException {
         Map<String, Tensor> f = read(file);
         Map<String, Tensor> pre = group(f, "pre.");
         List<Map<String, Tensor>> ft = finetuned(f);
-        for (TrimScope scope : TrimScope.values())
+        for (TrimScope scope : List.of(TrimScope.GLOBAL))
             for (Aggregate agg : Aggregate.values()) {
-                String name = (scope == TrimScope.GLOBAL ? "global" : "pertensor") + "." + agg.name().toLowerCase();
+                String name = "global." + agg.name().toLowerCase();
                 TiesMerge ties = TiesMerge.defaults().withTrimScope(scope).withAggregate(agg);
                 assertAllRelClose(group(f, "ties." + name + "."), ties.merge(pre, ft), 1e-6, file + " " + name);
                 assertAllRelClose(group(f, "ties." + name + "."), ties.mergeTaskVectors(pre, TaskVector.of(pre, ft)), 1e-6,
@@ -42,12 +45,12 @@ class TiesMergeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ties.safetensors", "ties_neg.safetensors"})
-    void selectedTaskVectorsAreExactlyTheReference(String file) throws IOException {
+    void globalSelectedTaskVectorsAreExactlyTheReference(String file) throws IOException {
         Map<String, Tensor> f = read(file);
         Map<String, Tensor> pre = group(f, "pre.");
         List<Map<String, Tensor>> ft = finetuned(f);
-        for (TrimScope scope : TrimScope.values()) {
-            String s = scope == TrimScope.GLOBAL ? "global" : "pertensor";
+        for (TrimScope scope : List.of(TrimScope.GLOBAL)) {
+            String s = "global";
             TiesMerge ties = TiesMerge.defaults().withTrimScope(scope);
             List<Map<String, Tensor>> fromModels = ties.selectedTaskVectors(pre, ft);
             List<Map<String, Tensor>> fromTaus = ties.selectedTaskVectors(TaskVector.of(pre, ft));
@@ -135,6 +138,77 @@ class TiesMergeTest {
         Map<String, Tensor> ties = TiesMerge.defaults().withDensity(1.0).merge(pre, List.of(ft0, ft1));
         Map<String, Tensor> ta = TaskArithmetic.merge(pre, List.of(ft0, ft1));
         assertArrayEquals(ta.get("w").toArray(), ties.get("w").toArray(), 1e-6f);
+    }
+
+    // ---- PER_TENSOR: mergekit's ties, expected values worked out by hand ----
+
+    private static final TiesMerge MERGEKIT = TiesMerge.defaults().withTrimScope(TrimScope.PER_TENSOR);
+
+    @Test
+    void perTensorKeepsExactlyIntKnEntriesTiesAtTheCutByIndex() {
+        // n = 10, density 0.4: int(4.0) = 4 kept. |x| sorted: 4 3 3 2 2 2 1 1 1 0.5; the cut is 2, three entries
+        // lie above it, so one of the three 2s fits: the first by index (5). The global rule keeps all three.
+        float[] tau = {4, -3, 3, 1, 0.5f, 2, 2, -2, 1, 1};
+        assertArrayEquals(new float[]{4, -3, 3, 0, 0, 2, 0, 0, 0, 0}, selected(MERGEKIT.withDensity(0.4), 0, tau));
+        // every entry ties: n = 5, density 0.4 -> 2 kept, indices 0 and 1 (a negative one first)
+        assertArrayEquals(new float[]{-2, 2, 0, 0, 0}, selected(MERGEKIT.withDensity(0.4), 0, new float[]{-2, 2, 2, -2, 2}));
+    }
+
+    @Test
+    void perTensorCountsEachTensorAlone() {
+        // density 0.4: tensor a (n 5) keeps int(2.0) = 2, tensor b (n 3) int(1.2) = 1 (the first of three ties),
+        // tensor c (n 2) int(0.8) = 0: nothing, so the merge leaves it at the pretrained value.
+        Map<String, Tensor> tau = new LinkedHashMap<>();
+        tau.put("a", Tensor.of(new float[]{3, -1, 2, 0.5f, 0.25f}, 5));
+        tau.put("b", Tensor.of(new float[]{1, -1, 1}, 3));
+        tau.put("c", Tensor.of(new float[]{7, -9}, 2));
+        Map<String, Tensor> sel = MERGEKIT.withDensity(0.4).selectedTaskVectors(List.of(tau)).get(0);
+        assertArrayEquals(new float[]{3, 0, 2, 0, 0}, sel.get("a").toArray());
+        assertArrayEquals(new float[]{1, 0, 0}, sel.get("b").toArray());
+        assertArrayEquals(new float[]{0, 0}, sel.get("c").toArray());
+    }
+
+    @Test
+    void perTensorElectsPlusOneWhereTheSummedSignIsZero() {
+        // density 1 keeps all. Sums: 0, -3, -4, 0. mergekit elects +1, -1, -1, +1 per coordinate; the global rule
+        // fills the two zeros with the majority of the nonzero signs (-1 -1 -> -1).
+        float[] t0 = {1, -2, -1, -1}, t1 = {-1, -1, -3, 1};
+        TiesMerge all = MERGEKIT.withDensity(1.0);
+        assertArrayEquals(new float[]{1, -2, -1, 0}, selected(all, 0, t0, t1));
+        assertArrayEquals(new float[]{0, -1, -3, 1}, selected(all, 1, t0, t1));
+        TiesMerge official = TiesMerge.defaults().withDensity(1.0);
+        assertArrayEquals(new float[]{0, -2, -1, -1}, selected(official, 0, t0, t1));
+        assertArrayEquals(new float[]{-1, -1, -3, 0}, selected(official, 1, t0, t1));
+        // merged, pretrained 10 20 30 40, scale 1: sum 1 -3 -4 1; mean over agreeing counts 1 2 2 1
+        Map<String, Tensor> pre = model(new float[]{10, 20, 30, 40});
+        List<Map<String, Tensor>> ft = List.of(model(new float[]{11, 18, 29, 39}), model(new float[]{9, 19, 27, 41}));
+        assertArrayEquals(new float[]{11, 17, 26, 41}, all.withScale(1f).merge(pre, ft).get("w").toArray());
+        assertArrayEquals(new float[]{11, 18.5f, 28, 41}, all.withScale(1f).withAggregate(Aggregate.MEAN).merge(pre, ft).get("w").toArray());
+    }
+
+    @Test
+    void perTensorTrimElectAndBothAggregatesByHand() {
+        // Three tasks, n = 6, density 0.5 -> 3 kept each.
+        //   t0 =  4 -2  2  2  1 -3   |x| 4 2 2 2 1 3: cut 2, above it 4 and 3, then the first 2 (index 1) -> 4 -2 0 0 0 -3
+        //   t1 = -4  1  1 -1  5  1   cut 1, above it -4 and 5, then index 1                           -> -4 1 0 0 5 0
+        //   t2 = .5  3 -2 .25 -5 -6  cut 3, above it -5 and -6, then index 1                         -> 0 3 0 0 -5 -6
+        // sums 0 2 0 0 0 -9 -> elected + + + + + -; agreeing: idx0 {4}, idx1 {1, 3}, idx4 {5}, idx5 {-3, -6}
+        // sum 4 4 0 0 5 -9; counts 1 2 0 0 1 2 -> mean 4 2 0 0 5 -4.5
+        float[] pre = {1, 1, 1, 1, 1, 1};
+        float[][] tau = {{4, -2, 2, 2, 1, -3}, {-4, 1, 1, -1, 5, 1}, {0.5f, 3, -2, 0.25f, -5, -6}};
+        List<Map<String, Tensor>> ft = new ArrayList<>();
+        for (float[] t : tau) {
+            float[] m = new float[6];
+            for (int i = 0; i < 6; i++) m[i] = pre[i] + t[i];
+            ft.add(model(m));
+        }
+        TiesMerge ties = MERGEKIT.withDensity(0.5).withScale(1f);
+        assertArrayEquals(new float[]{5, 5, 1, 1, 6, -8}, ties.merge(model(pre), ft).get("w").toArray());
+        assertArrayEquals(new float[]{5, 3, 1, 1, 6, -3.5f}, ties.withAggregate(Aggregate.MEAN).merge(model(pre), ft).get("w").toArray());
+        assertArrayEquals(new float[]{3, 3, 1, 1, 3.5f, -3.5f}, ties.withScale(0.5f).merge(model(pre), ft).get("w").toArray());
+        assertArrayEquals(new float[]{4, 0, 0, 0, 0, -3}, selected(ties, 0, tau));
+        assertArrayEquals(new float[]{0, 1, 0, 0, 5, 0}, selected(ties, 1, tau));
+        assertArrayEquals(new float[]{0, 3, 0, 0, 0, -6}, selected(ties, 2, tau));
     }
 
     @Test

@@ -1,10 +1,10 @@
 package adamerge.demo.study;
 
+import adamerge.cli.PixelFont;
+
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
@@ -18,7 +18,8 @@ import java.util.Locale;
 
 /**
  * Headless PNG charts for the study report (java.awt + javax.imageio): grouped bar charts with
- * optional error bars, and line charts with markers. Written atomically (temp file, then rename).
+ * optional error bars, and line charts with markers. Text is drawn by {@link PixelFont}, so no
+ * system font is needed. Written atomically (temp file, then rename).
  */
 public final class Charts {
     static {
@@ -29,9 +30,7 @@ public final class Charts {
     private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(230, 159, 0), new Color(0, 158, 115),
             new Color(204, 121, 167), new Color(86, 180, 233), new Color(213, 94, 0), new Color(240, 228, 66),
             new Color(0, 0, 0), new Color(120, 120, 120), new Color(170, 170, 170)};
-    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
-    private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-    private static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+    private static final PixelFont TITLE = PixelFont.TITLE, LABEL = PixelFont.LABEL, SMALL = PixelFont.SMALL;
 
     private Charts() {
     }
@@ -48,9 +47,8 @@ public final class Charts {
         int plotW = Math.max(500, groupW * nc), plotH = 360;
         double slot = (double) plotW / nc;
         boolean rotate = false;
-        FontMetrics metrics = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(LABEL);
         int longest = 0;
-        for (String c : categories) longest = Math.max(longest, metrics.stringWidth(c));
+        for (String c : categories) longest = Math.max(longest, LABEL.width(c));
         if (longest > slot - 6) rotate = true;
         int bottom = rotate ? 30 + (int) (longest * Math.sin(Math.toRadians(40))) + 20 : 50;
         int w = left + plotW + right, h = top + plotH + bottom;
@@ -85,9 +83,8 @@ public final class Charts {
                 }
                 if (ns == 1) { // one series: print the value on the bar
                     g.setColor(Color.DARK_GRAY);
-                    g.setFont(SMALL);
                     String t = String.format(Locale.ROOT, yMax <= 2 ? "%.3f" : "%.1f", v);
-                    g.drawString(t, bx + bw / 2 - g.getFontMetrics().stringWidth(t) / 2, by - 4);
+                    SMALL.draw(g, t, bx + bw / 2 - SMALL.width(t) / 2, by - 4);
                 }
             }
             categoryLabel(g, categories.get(c), left + (int) Math.round((c + 0.5) * slot), top + plotH + 8, rotate);
@@ -148,10 +145,9 @@ public final class Charts {
                 yr = {range(java.util.Arrays.stream(ys).flatMap(java.util.Arrays::stream).toArray(double[][]::new))};
         for (int i = 0; i < n; i++) {
             int x = (i % cols) * cellW + padL, y = top + (i / cols) * cellH + padT;
-            g.setFont(LABEL);
             g.setColor(Color.BLACK);
             String t = panelTitles.get(i);
-            g.drawString(t, x + panelW / 2 - g.getFontMetrics().stringWidth(t) / 2, y - 10);
+            LABEL.draw(g, t, x + panelW / 2 - LABEL.width(t) / 2, y - 10);
             linePanel(g, x, y, panelW, panelH, xs[i], ys[i], colours[i], xLabel, yLabel, SMALL, xr[0][1], yr[0][1]);
         }
         title(g, title, img.getWidth());
@@ -165,25 +161,23 @@ public final class Charts {
     }
 
     private static void linePanel(Graphics2D g, int left, int top, int plotW, int plotH, double[][] xs, double[][] ys, int[] colours,
-                                  String xLabel, String yLabel, Font labelFont) {
+                                  String xLabel, String yLabel, PixelFont labelFont) {
         linePanel(g, left, top, plotW, plotH, xs, ys, colours, xLabel, yLabel, labelFont, range(xs)[1], range(ys)[1]);
     }
 
     private static void linePanel(Graphics2D g, int left, int top, int plotW, int plotH, double[][] xs, double[][] ys, int[] colours,
-                                  String xLabel, String yLabel, Font labelFont, double xData, double yData) {
+                                  String xLabel, String yLabel, PixelFont labelFont, double xData, double yData) {
         double xMax = niceCeil(xData <= 0 ? 1 : xData * 1.05), yMax = niceCeil(yData <= 0 ? 1 : yData * 1.05);
         axes(g, left, top, plotW, plotH, 0, yMax, yLabel, labelFont);
-        g.setFont(SMALL);
         double xStep = niceStep(xMax / (plotW >= 500 ? 6 : 4));
         for (double x = 0; x <= xMax + 1e-9; x += xStep) {
             int px = left + (int) Math.round(x / xMax * plotW);
             g.setColor(Color.BLACK);
             g.drawLine(px, top + plotH, px, top + plotH + 5);
             String t = fmt(x, xStep);
-            g.drawString(t, px - g.getFontMetrics().stringWidth(t) / 2, top + plotH + 18);
+            SMALL.draw(g, t, px - SMALL.width(t) / 2, top + plotH + 18);
         }
-        g.setFont(labelFont);
-        g.drawString(xLabel, left + plotW / 2 - g.getFontMetrics().stringWidth(xLabel) / 2, top + plotH + 38);
+        labelFont.draw(g, xLabel, left + plotW / 2 - labelFont.width(xLabel) / 2, top + plotH + 38);
         for (int s = 0; s < xs.length; s++) {
             g.setColor(PALETTE[colours[s] % PALETTE.length]);
             g.setStroke(new BasicStroke(2f));
@@ -203,7 +197,6 @@ public final class Charts {
     private static Graphics2D canvas(BufferedImage img) {
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
         return g;
@@ -211,13 +204,11 @@ public final class Charts {
 
     private static void title(Graphics2D g, String title, int w) {
         g.setColor(Color.BLACK);
-        g.setFont(TITLE);
-        g.drawString(title, Math.max(8, w / 2 - g.getFontMetrics().stringWidth(title) / 2), 24);
+        TITLE.draw(g, title, Math.max(8, w / 2 - TITLE.width(title) / 2), 24);
     }
 
     /** Frame, horizontal grid lines with y ticks, and the rotated y label. */
-    private static void axes(Graphics2D g, int left, int top, int plotW, int plotH, double yMin, double yMax, String yLabel, Font labelFont) {
-        g.setFont(SMALL);
+    private static void axes(Graphics2D g, int left, int top, int plotW, int plotH, double yMin, double yMax, String yLabel, PixelFont labelFont) {
         double step = niceStep((yMax - yMin) / (plotH >= 300 ? 6 : 4));
         for (double y = yMin; y <= yMax + 1e-9; y += step) {
             int py = yOf(y, yMin, yMax, top, plotH);
@@ -225,41 +216,36 @@ public final class Charts {
             g.drawLine(left, py, left + plotW, py);
             g.setColor(Color.BLACK);
             String t = fmt(y, step);
-            g.drawString(t, left - 8 - g.getFontMetrics().stringWidth(t), py + 4);
+            SMALL.draw(g, t, left - 8 - SMALL.width(t), py + SMALL.ascent() / 2);
         }
         g.setColor(Color.BLACK);
         g.drawLine(left, top, left, top + plotH);
         g.drawLine(left, top + plotH, left + plotW, top + plotH);
-        g.setFont(labelFont);
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
-        g.drawString(yLabel, -(top + plotH / 2) - g.getFontMetrics().stringWidth(yLabel) / 2, left - 58 + g.getFontMetrics().getAscent());
+        labelFont.draw(g, yLabel, -(top + plotH / 2) - labelFont.width(yLabel) / 2, left - 58 + labelFont.ascent());
         g.setTransform(saved);
     }
 
     /** A category name under its group: horizontal, or rotated 40 degrees when some name of the chart does not fit. */
     private static void categoryLabel(Graphics2D g, String text, int cx, int y, boolean rotate) {
-        g.setFont(LABEL);
         g.setColor(Color.BLACK);
-        FontMetrics fm = g.getFontMetrics();
-        int tw = fm.stringWidth(text);
+        int tw = LABEL.width(text);
         if (!rotate) {
-            g.drawString(text, cx - tw / 2, y + fm.getAscent());
+            LABEL.draw(g, text, cx - tw / 2, y + LABEL.ascent());
             return;
         }
         AffineTransform saved = g.getTransform();
         g.translate(cx + 4, y + 4);
         g.rotate(-Math.toRadians(40));
-        g.drawString(text, -tw, fm.getAscent() / 2);
+        LABEL.draw(g, text, -tw, LABEL.ascent() / 2);
         g.setTransform(saved);
     }
 
     private static void legend(Graphics2D g, List<String> series, int x0, int y0, int maxX) {
-        g.setFont(LABEL);
-        FontMetrics fm = g.getFontMetrics();
         int x = x0, y = y0;
         for (int s = 0; s < series.size(); s++) {
-            int itemW = 18 + fm.stringWidth(series.get(s)) + 18;
+            int itemW = 18 + LABEL.width(series.get(s)) + 18;
             if (x + itemW > maxX && x > x0) {
                 x = x0;
                 y += 22;
@@ -267,7 +253,7 @@ public final class Charts {
             g.setColor(PALETTE[s % PALETTE.length]);
             g.fillRect(x, y - 11, 12, 12);
             g.setColor(Color.BLACK);
-            g.drawString(series.get(s), x + 17, y);
+            LABEL.draw(g, series.get(s), x + 17, y);
             x += itemW;
         }
     }

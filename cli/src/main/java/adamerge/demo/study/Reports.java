@@ -1,9 +1,11 @@
 package adamerge.demo.study;
 
 import adamerge.cli.Coefficients;
+import adamerge.cli.Figures;
 import adamerge.cli.Json;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,9 +59,9 @@ public final class Reports {
         return m;
     }
 
-    /** Writes every file; returns Table 1 as Markdown. */
-    public String writeAll() throws IOException {
-        String t1 = writeTable1();
+    /** Writes every file, the figures last (a figure that cannot be drawn is a warning on {@code log}); returns Table 1 as Markdown. */
+    public String writeAll(PrintWriter log) throws IOException {
+        String t1 = writeTable1(log);
         String gen = generalisationMarkdown(), rob = robustnessMarkdown(), el = entropyLossMarkdown();
         Json.writeAtomically(dir.resolve("generalisation.md"), "# Generalisation to unseen tasks (Table 3 analogue)\n\n" + gen);
         Json.writeAtomically(dir.resolve("generalisation.json"), r.generalisation);
@@ -68,13 +70,13 @@ public final class Reports {
                 "accuracy", r.robustness));
         Json.writeAtomically(dir.resolve("entropy_vs_loss.md"), "# Entropy vs. cross-entropy loss (Figure 2 analogue)\n\n" + el);
         Json.writeAtomically(dir.resolve("entropy_vs_loss.json"), r.entropyLoss);
-        figures();
         Json.writeAtomically(dir.resolve("README.md"), readme(t1, gen, rob, el));
+        figures(log);
         return t1;
     }
 
-    /** Writes Table 1's files alone (a run of {@link Study#runTable1}); returns it as Markdown. */
-    public String writeTable1() throws IOException {
+    /** Writes Table 1's files and the diagnostics (all of a {@link Study#runTable1} run); returns Table 1 as Markdown. */
+    public String writeTable1(PrintWriter log) throws IOException {
         String t1 = table1Markdown();
         Json.writeAtomically(dir.resolve("table1.md"), "# Table 1 analogue: multi-task merging on the demo's 8 tasks\n\n" + t1);
         Json.writeAtomically(dir.resolve("table1.json"), table1Json());
@@ -83,7 +85,8 @@ public final class Reports {
             Json.writeAtomically(dir.resolve("disentanglement.md"), "# Why merging works or not: the task vectors' disentanglement\n\n"
                     + disentanglementMarkdown());
             Json.writeAtomically(dir.resolve("disentanglement.json"), r.diagnostics);
-            disentanglementFigure();
+            Path png = dir.resolve("disentanglement.png");
+            Figures.drawOrWarn(log, png, () -> disentanglementFigure(png));
         }
         return t1;
     }
@@ -146,7 +149,7 @@ public final class Reports {
     }
 
     /** One panel per task vector: accuracy on its own task and the mean over the others, against a. */
-    private void disentanglementFigure() throws IOException {
+    private void disentanglementFigure(Path png) throws IOException {
         StudyResults.Diagnostics d = r.diagnostics;
         int k = r.tasks.size();
         double[][][] xs = new double[k][2][], ys = new double[k][2][];
@@ -161,7 +164,7 @@ public final class Reports {
             }
             titles.add(String.format(Locale.ROOT, "theta_pre + a tau(%s)", r.tasks.get(i)));
         }
-        Charts.panels(dir.resolve("disentanglement.png"), "Adding one task vector: accuracy on its own task (blue) and the mean over the other 7 (orange)",
+        Charts.panels(png, "Adding one task vector: accuracy on its own task (blue) and the mean over the other 7 (orange)",
                 "a", "accuracy (%)", titles, xs, ys, 4);
     }
 
@@ -297,7 +300,7 @@ public final class Reports {
 
     // ---- figures ----
 
-    private void figures() throws IOException {
+    private void figures(PrintWriter log) throws IOException {
         // Table 1 averages beside the paper's.
         List<String> ms = StudyResults.METHODS;
         double[][] v = new double[2][ms.size()], e = new double[2][ms.size()];
@@ -307,15 +310,17 @@ public final class Reports {
             v[1][i] = PAPER_AVG.getOrDefault(ms.get(i), Double.NaN);
             e[1][i] = Double.NaN;
         }
-        Charts.groupedBars(dir.resolve("table1_average.png"), "Average accuracy over 8 tasks (Table 1)", "accuracy (%)", ms,
-                List.of("demo (this run)", "paper, ViT-B/32"), v, e);
+        Path avgPng = dir.resolve("table1_average.png");
+        Figures.drawOrWarn(log, avgPng, () -> Charts.groupedBars(avgPng, "Average accuracy over 8 tasks (Table 1)", "accuracy (%)", ms,
+                List.of("demo (this run)", "paper, ViT-B/32"), v, e));
 
         // Layer-wise coefficients heatmap (first seed), tasks x layers.
         List<StudyResults.Coefficients> lw = r.coefficients.get("Layer-wise AdaMerging");
         if (lw != null && !lw.isEmpty()) {
             StudyResults.Coefficients c = lw.get(0);
-            Coefficients.heatmap(dir.resolve("layerwise_coefficients.png"), c.rows(), c.tasks(), c.lambdas());
             Json.writeAtomically(dir.resolve("layerwise_coefficients.json"), Map.of("layers", c.rows(), "tasks", c.tasks(), "lambdas", c.lambdas()));
+            Path png = dir.resolve("layerwise_coefficients.png");
+            Figures.drawOrWarn(log, png, () -> Coefficients.heatmap(png, c.rows(), c.tasks(), c.lambdas()));
         }
 
         // Task-wise coefficients, mean over seeds.
@@ -330,12 +335,13 @@ public final class Reports {
             vals.add(mean);
         }
         if (!series.isEmpty()) {
-            Charts.groupedBars(dir.resolve("taskwise_coefficients.png"), "Learned task-wise coefficients λ_k (prior 0.3)", "λ",
-                    r.tasks, series, vals.toArray(double[][]::new), null);
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("tasks", r.tasks);
             for (int i = 0; i < series.size(); i++) j.put(series.get(i), vals.get(i));
             Json.writeAtomically(dir.resolve("taskwise_coefficients.json"), j);
+            Path png = dir.resolve("taskwise_coefficients.png");
+            Figures.drawOrWarn(log, png, () -> Charts.groupedBars(png, "Learned task-wise coefficients λ_k (prior 0.3)", "λ",
+                    r.tasks, series, vals.toArray(double[][]::new), null));
         }
 
         // Entropy vs loss: one panel per task, the pooled samples last.
@@ -348,8 +354,9 @@ public final class Reports {
             ys[i] = el.groupLoss();
             names.add(String.format(Locale.ROOT, "%s (Spearman ρ = %.2f)", el.name(), el.spearman()));
         }
-        Charts.panels(dir.resolve("entropy_vs_loss.png"), "Task Arithmetic model: mean cross-entropy of 11 equal-count entropy groups",
-                "mean entropy (nats)", "mean cross-entropy (nats)", names, xs, ys, 3);
+        Path elPng = dir.resolve("entropy_vs_loss.png");
+        Figures.drawOrWarn(log, elPng, () -> Charts.panels(elPng, "Task Arithmetic model: mean cross-entropy of 11 equal-count entropy groups",
+                "mean entropy (nats)", "mean cross-entropy (nats)", names, xs, ys, 3));
 
         // Robustness averages.
         if (!r.robustness.isEmpty()) {
@@ -357,8 +364,9 @@ public final class Reports {
             double[][] rv = new double[methods.size()][cond.size()];
             for (int m = 0; m < methods.size(); m++)
                 for (int c = 0; c < cond.size(); c++) rv[m][c] = avg(r.robustness.get(methods.get(m)).get(cond.get(c)), r.robustnessTasks);
-            Charts.groupedBars(dir.resolve("robustness.png"), "Corrupted test data: average accuracy over 4 tasks", "accuracy (%)",
-                    cond, methods, rv, null);
+            Path png = dir.resolve("robustness.png");
+            Figures.drawOrWarn(log, png, () -> Charts.groupedBars(png, "Corrupted test data: average accuracy over 4 tasks", "accuracy (%)",
+                    cond, methods, rv, null));
         }
     }
 

@@ -89,7 +89,8 @@ public final class Study {
         Study study = new Study(models, settings, source, log);
         StudyResults r = table1Only ? study.runTable1() : study.run();
         r.modelSeconds = modelSeconds;
-        if (table1Only) new Reports(r, resultsDir).writeTable1(); else new Reports(r, resultsDir).writeAll();
+        Reports reports = new Reports(r, resultsDir);
+        if (table1Only) reports.writeTable1(log); else reports.writeAll(log);
         return r;
     }
 

@@ -8,7 +8,9 @@ import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.VitConfig;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -108,6 +110,30 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Where a run stands after {@code step} steps, enough to continue it exactly: every trained
+     * parameter (encoder weights by canonical name, head parameters as "head.H.I"), the
+     * optimiser's state ({@link Adam#state()}), and the loss bookkeeping. The next batch is batch
+     * {@code batchInEpoch} of epoch {@code epoch} (whose shuffle is seeded by its number). The
+     * tensors are the run's own, never changed in place, so a state may be written while the run goes on.
+     *
+     * @param epochLossSum the summed loss of the finished batches of {@code epoch}
+     * @param firstEpochLoss the mean loss of epoch 0 once it is finished (NaN before)
+     * @param lastEpochLoss  the mean loss of the last finished epoch (NaN before)
+     */
+    public record State(int step, int epoch, int batchInEpoch, Map<String, Tensor> parameters, Map<String, Tensor> optimizer,
+                        double epochLossSum, double firstEpochLoss, double lastEpochLoss) {
+    }
+
+    /**
+     * Hears the state after every step (to checkpoint it); {@code last} is the run's final step.
+     * A state kept past the next step keeps its tensors alive: one more copy of the weights and
+     * Adam's moments, the price of a checkpoint that a signal can write at any moment.
+     */
+    public interface StepHook {
+        void afterStep(State state, boolean last) throws IOException;
+    }
+
     private final Settings settings;
     private final PrintWriter progress;
     private final String label;
@@ -128,25 +154,48 @@ public final class Trainer {
 
     /** Trains a copy of {@code init} (canonical weights of {@code config}); returns the new weights. */
     public Result train(VitConfig config, Map<String, Tensor> init, Examples data, List<Head> heads) {
+        try {
+            return train(config, init, data, heads, null, (state, last) -> {});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // unreachable: the hook does no IO
+        }
+    }
+
+    /**
+     * Trains a copy of {@code init}, or continues the run that reached {@code from} (null to
+     * start afresh) with the same settings and data, handing the state after every step to {@code hook}.
+     */
+    public Result train(VitConfig config, Map<String, Tensor> init, Examples data, List<Head> heads, State from, StepHook hook) throws IOException {
         for (int h : data.heads())
             if (h < 0 || h >= heads.size()) throw new IllegalArgumentException("example head index " + h + " but " + heads.size() + " heads");
         Map<String, Var> weights = new LinkedHashMap<>();
         init.forEach((k, v) -> weights.put(k, Var.param(v.contiguous())));
         ClipVisionEncoder encoder = new ClipVisionEncoder(config, weights);
-        List<Var> params = new ArrayList<>(weights.values());
-        for (Head h : heads) params.addAll(h.parameters());
+        Map<String, Var> named = new LinkedHashMap<>(weights);
+        for (int h = 0; h < heads.size(); h++)
+            for (int i = 0; i < heads.get(h).parameters().size(); i++) named.put("head." + h + "." + i, heads.get(h).parameters().get(i));
+        List<Var> params = new ArrayList<>(named.values());
         // AdamW with torch's defaults, decay on every parameter as task_vectors does.
         Adam adam = new Adam(params, settings.learningRate(), 0.9f, 0.999f, 1e-8f, settings.weightDecay(), true);
 
         int n = data.size(), b = settings.batch(), perEpoch = (n + b - 1) / b, total = settings.steps(n);
-        Line line = new Line(progress, label, total);
-        double first = Double.NaN, last = Double.NaN;
-        int step = 0;
+        double first = Double.NaN, last = Double.NaN, resumedSum = 0;
+        int step = 0, startEpoch = 0, startBatch = 0;
+        if (from != null) {
+            restore(from, named, adam, perEpoch, total);
+            step = from.step();
+            startEpoch = from.epoch();
+            startBatch = from.batchInEpoch();
+            resumedSum = from.epochLossSum();
+            first = from.firstEpochLoss();
+            last = from.lastEpochLoss();
+        }
+        Line line = new Line(progress, label, total, step);
         long start = System.nanoTime();
-        for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+        for (int epoch = startEpoch; epoch < settings.epochs(); epoch++) {
             int[] order = shuffle(n, settings.seed() * 1_000_003L + epoch);
-            double sum = 0;
-            for (int k = 0; k < perEpoch; k++) {
+            double sum = epoch == startEpoch ? resumedSum : 0;
+            for (int k = epoch == startEpoch ? startBatch : 0; k < perEpoch; k++) {
                 int[] idx = Arrays.copyOfRange(order, k * b, Math.min(n, (k + 1) * b));
                 adam.setLearningRate(learningRate(settings, step, total));
                 Var loss = batchLoss(encoder, data, heads, idx);
@@ -159,14 +208,37 @@ public final class Trainer {
                 sum += l * idx.length;
                 step++;
                 line.update(step, epoch + 1, sum / Math.min(n, (k + 1) * b));
+                boolean epochDone = k == perEpoch - 1;
+                if (epochDone) {
+                    if (epoch == 0) first = sum / n;
+                    last = sum / n;
+                }
+                Map<String, Tensor> values = new LinkedHashMap<>();
+                named.forEach((name, v) -> values.put(name, v.value()));
+                hook.afterStep(new State(step, step / perEpoch, step % perEpoch, values, adam.state(), epochDone ? 0 : sum, first, last), step == total);
             }
-            if (epoch == 0) first = sum / n;
-            last = sum / n;
         }
         line.finish(last);
         Map<String, Tensor> out = new LinkedHashMap<>();
         weights.forEach((k, v) -> out.put(k, v.value()));
         return new Result(out, step, first, last, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Puts a saved state back: parameter values by name (shapes checked) and the optimiser's state. */
+    private static void restore(State from, Map<String, Var> named, Adam adam, int perEpoch, int total) {
+        if (from.step() < 0 || from.step() > total || from.epoch() != from.step() / perEpoch || from.batchInEpoch() != from.step() % perEpoch)
+            throw new IllegalArgumentException("the saved state is at step " + from.step() + " (epoch " + from.epoch() + ", batch " + from.batchInEpoch()
+                    + "), not a position of this run (" + perEpoch + " batches an epoch, " + total + " steps)");
+        named.forEach((name, v) -> {
+            Tensor t = from.parameters().get(name);
+            if (t == null || !Arrays.equals(t.shape(), v.value().shape()))
+                throw new IllegalArgumentException("the saved state has " + (t == null ? "no parameter " + name : "parameter " + name + " of shape "
+                        + Arrays.toString(t.shape()) + " where the model has " + Arrays.toString(v.value().shape())));
+            v.setValue(t);
+        });
+        if (from.parameters().size() != named.size())
+            throw new IllegalArgumentException("the saved state has " + from.parameters().size() + " parameters, the model " + named.size());
+        adam.loadState(from.optimizer());
     }
 
     /** Mean cross-entropy over the batch, each example through its own head. */
@@ -208,15 +280,17 @@ public final class Trainer {
     private final class Line {
         private final PrintWriter out;
         private final String what;
-        private final int total;
+        private final int total, from;
         private final long start = System.nanoTime();
         private long last = start;
         private boolean shown;
 
-        Line(PrintWriter out, String what, int total) {
+        /** @param from the step the run starts after (a resumed run's), for the rate and ETA */
+        Line(PrintWriter out, String what, int total, int from) {
             this.out = out;
             this.what = what;
             this.total = total;
+            this.from = from;
         }
 
         void update(int step, int epoch, double loss) {
@@ -225,9 +299,9 @@ public final class Trainer {
             last = now;
             shown = true;
             double s = (now - start) / 1e9;
-            long eta = Math.round(s / step * (total - step));
+            long eta = Math.round(s / (step - from) * (total - step));
             out.printf(Locale.ROOT, "\r%s: step %d/%d  epoch %d/%d  loss %.4f  %.0f img/s  ETA %d:%02d   ", what, step, total,
-                    epoch, settings.epochs(), loss, step * settings.batch() / s, eta / 60, eta % 60);
+                    epoch, settings.epochs(), loss, (step - from) * settings.batch() / s, eta / 60, eta % 60);
             out.flush();
         }
 

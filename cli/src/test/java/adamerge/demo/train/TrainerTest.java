@@ -61,6 +61,25 @@ class TrainerTest {
                 again.weights().get("transformer.resblocks.0.attn.in_proj_weight").toArray());
     }
 
+    /** A run continued from the state after step 5 (mid-epoch, batch 3 of 4) ends where the uninterrupted run does, bit for bit. */
+    @Test
+    void aRunContinuedFromItsStateEndsAsTheUninterruptedRun() throws java.io.IOException {
+        Trainer.Examples data = halves(26, 11); // 4 batches of 8, the last short
+        Trainer.Settings s = new Trainer.Settings(3, 8, 3e-3f, 0.01f, 2, 7);
+        Map<String, Tensor> init = ClipWeights.random(TINY, 12);
+        java.util.List<Trainer.State> states = new java.util.ArrayList<>();
+        Trainer.Result whole = new Trainer(s, null, "whole").train(TINY, init, data, List.of(new LinearHead(2, 8, 5f, 3)), null,
+                (state, last) -> states.add(state));
+        assertEquals(12, states.size());
+        Trainer.State after5 = states.get(4);
+        assertEquals(List.of(5, 1, 1), List.of(after5.step(), after5.epoch(), after5.batchInEpoch()));
+        Trainer.Result rest = new Trainer(s, null, "rest").train(TINY, init, data, List.of(new LinearHead(2, 8, 5f, 3)), after5, (state, last) -> {});
+        assertEquals(whole.steps(), rest.steps());
+        assertEquals(whole.firstEpochLoss(), rest.firstEpochLoss());
+        assertEquals(whole.lastEpochLoss(), rest.lastEpochLoss());
+        for (String k : whole.weights().keySet()) assertArrayEquals(whole.weights().get(k).toArray(), rest.weights().get(k).toArray(), k);
+    }
+
     @Test
     void learningRateWarmsUpLinearlyThenFollowsAHalfCosine() {
         Trainer.Settings s = new Trainer.Settings(1, 1, 1f, 0f, 4, 0);

@@ -50,6 +50,11 @@ public final class SafetensorsWriter {
         Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try {
+                    tmp.toFile().deleteOnExit(); // a run stopped by SIGINT/SIGTERM mid-write leaves no partial file
+                } catch (IllegalStateException shuttingDown) {
+                    // too late to register; the catch below still deletes it if the write fails
+                }
                 writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
                 writeFully(ch, ByteBuffer.wrap(header));
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
@@ -86,6 +91,8 @@ public final class SafetensorsWriter {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            // e.g. a full disk: "No space left on device" alone names no file
+            if (e instanceof IOException io) throw new IOException(file + " could not be written (" + io.getMessage() + "); any earlier file there is unchanged", io);
             throw e;
         }
     }

@@ -1,0 +1,35 @@
+package adamerge.cli;
+
+import java.awt.AWTError;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * Figures are extras: they are drawn after the results are written, and one that cannot be drawn
+ * (no PNG writer, an AWT library missing from a minimal JRE, a full disk) is a one-line warning,
+ * never a failed run.
+ */
+public final class Figures {
+    private Figures() {
+    }
+
+    /** Draws one figure. */
+    @FunctionalInterface
+    public interface Drawing {
+        void draw() throws Exception;
+    }
+
+    /** Runs {@code drawing}; on failure prints one warning line naming {@code png} and returns false. */
+    public static boolean drawOrWarn(PrintWriter err, Path png, Drawing drawing) {
+        try {
+            drawing.draw();
+            return true;
+        } catch (Exception | LinkageError | AWTError | InternalError e) {
+            // LinkageError: libawt or a class of java.desktop missing; InternalError/AWTError: AWT's own failures.
+            String why = e.getMessage() != null ? e.getMessage() : e.toString();
+            err.println("adamerge: warning: figure " + png + " not drawn (" + why.lines().findFirst().orElse(why) + "); the results are written");
+            err.flush();
+            return false;
+        }
+    }
+}
