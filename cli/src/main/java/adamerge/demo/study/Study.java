@@ -96,12 +96,8 @@ public final class Study {
 
     public StudyResults run() throws IOException {
         runTable1();
-        long t = System.nanoTime();
-        generalisation();
-        results.seconds.put("generalisation", secs(t));
-        t = System.nanoTime();
-        robustness();
-        results.seconds.put("robustness", secs(t));
+        timed("generalisation", this::generalisation);
+        timed("robustness", this::robustness);
         results.totalSeconds = secs(start);
         return results;
     }
@@ -119,17 +115,22 @@ public final class Study {
                     + " but the model takes " + models.config().imageSize() + "x" + models.config().imageSize());
         unitsTotal = plannedUnits();
 
-        long t = System.nanoTime();
-        loadData();
-        results.seconds.put("data", secs(t));
-        t = System.nanoTime();
-        table1();
-        results.seconds.put("table1", secs(t));
-        t = System.nanoTime();
-        diagnostics();
-        results.seconds.put("diagnostics", secs(t));
+        timed("data", this::loadData);
+        timed("table1", this::table1);
+        timed("diagnostics", this::diagnostics);
         results.totalSeconds = secs(start);
         return results;
+    }
+
+    private interface Phase {
+        void run() throws IOException;
+    }
+
+    /** Runs one phase and records its seconds under {@code name}. */
+    private void timed(String name, Phase phase) throws IOException {
+        long t = System.nanoTime();
+        phase.run();
+        results.seconds.put(name, secs(t));
     }
 
     // ---- data ----
