@@ -1,7 +1,7 @@
 package adamerge.cli;
 
 import adamerge.merging.AdaMerging;
-import adamerge.merging.BatchSampler;
+import adamerge.merging.AdaMergingRun;
 import adamerge.merging.FisherMerge;
 import adamerge.merging.RegMean;
 import adamerge.merging.TaskArithmetic;
@@ -282,35 +282,29 @@ public final class MergeCommand implements Callable<Integer> {
         List<String> rowNames = g == AdaMerging.Granularity.LAYER_WISE ? ada.layers() : List.of("all layers");
         if (lambdasIn != null) ada.setRawLambdas(Coefficients.read(lambdasIn, rowNames, taskNames));
 
-        List<BatchSampler> samplers = new ArrayList<>();
-        for (int k = 0; k < ds.size(); k++) samplers.add(new BatchSampler(ds.get(k).size(), batch, batchesPerStep, seed + 1000L * k));
-        List<Double> losses = new ArrayList<>();
+        long[] seeds = new long[ds.size()];
+        for (int k = 0; k < seeds.length; k++) seeds[k] = seed + 1000L * k;
+        List<AdaMergingRun.Images> images = new ArrayList<>();
+        for (ImageDataSet d : ds) images.add(AdaMergingRun.Images.of(d.size(), d::batch));
+        AdaMergingRun run = new AdaMergingRun(ada, images, batch, batchesPerStep, seeds);
         int first = 1;
         if (resumed != null) { // the uninterrupted run's state after that step: coefficients, Adam, samplers, losses
             resumed.restore(ada, backend);
-            losses.addAll(resumed.lossPerStep());
-            for (BatchSampler b : samplers) b.skip(resumed.step());
+            run.resume(resumed.lossPerStep());
             first = resumed.step() + 1;
             err.printf(Locale.ROOT, "resuming %s after step %d of %d%n", resume, resumed.step(), steps);
         }
-        ckpt.record(AdaMergingCheckpoint.of(first - 1, identity, ada, losses), false);
+        ckpt.record(AdaMergingCheckpoint.of(first - 1, identity, ada, run.losses()), false);
         long t0 = System.nanoTime();
-        float[][] lastGood = ada.rawLambdas();
         for (int s = first; s <= steps; s++) {
-            List<List<Tensor>> batches = new ArrayList<>();
-            for (int k = 0; k < ds.size(); k++) {
-                List<Tensor> bs = new ArrayList<>();
-                for (int[] idx : samplers.get(k).nextStep()) bs.add(ds.get(k).batch(idx));
-                batches.add(bs);
-            }
             float loss;
             try {
-                loss = ada.step(batches);
+                loss = run.step();
             } catch (AdaMerging.NonFiniteException e) {
                 err.println();
                 String saved = "";
                 if (lambdasOut != null) {
-                    ada.setRawLambdas(lastGood);
+                    ada.setRawLambdas(run.lastGoodRawLambdas());
                     float[][] good = ada.coefficients();
                     Coefficients.write(lambdasOut, rowNames, taskNames, good);
                     Coefficients.heatmapBeside(lambdasOut, rowNames, taskNames, good, err);
@@ -318,9 +312,7 @@ public final class MergeCommand implements Callable<Integer> {
                 }
                 throw new IllegalStateException("AdaMerging stopped at step " + s + ": " + e.getMessage() + saved + "; no model written");
             }
-            lastGood = ada.rawLambdas();
-            losses.add((double) loss);
-            ckpt.record(AdaMergingCheckpoint.of(s, identity, ada, losses), s == steps);
+            ckpt.record(AdaMergingCheckpoint.of(s, identity, ada, run.losses()), s == steps);
             double elapsed = (System.nanoTime() - t0) / 1e9, rate = (s - first + 1) / elapsed;
             long eta = Math.round((steps - s) / rate);
             StringBuilder per = new StringBuilder();
@@ -330,7 +322,7 @@ public final class MergeCommand implements Callable<Integer> {
             err.flush();
         }
         if (steps > 0) err.println();
-        rep.put("loss_per_step", losses);
+        rep.put("loss_per_step", run.losses());
         rep.put("layers", rowNames);
         rep.put("task_names", taskNames);
         rep.put("lambdas", ada.coefficients());

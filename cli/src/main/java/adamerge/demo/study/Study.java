@@ -6,7 +6,7 @@ import adamerge.demo.Corruptions;
 import adamerge.demo.DemoTasks;
 import adamerge.demo.ImageSet;
 import adamerge.merging.AdaMerging;
-import adamerge.merging.BatchSampler;
+import adamerge.merging.AdaMergingRun;
 import adamerge.merging.Disentanglement;
 import adamerge.merging.FisherMerge;
 import adamerge.merging.RegMean;
@@ -262,23 +262,22 @@ public final class Study {
         List<Map<String, Tensor>> taus = plusPlus ? TiesMerge.defaults().selectedTaskVectors(pre, ft) : TaskVector.of(pre, ft);
         AdaMerging.Options o = AdaMerging.Options.DEFAULT.withPrior(s.prior()).withLr(s.lr()).withClamp(true);
         AdaMerging ada = new AdaMerging(models.config(), models.pretrained(), pre, taus, models.heads(mergeTasks), g, o);
-        List<BatchSampler> samplers = new ArrayList<>();
-        for (int k = 0; k < mergeTasks.size(); k++)
-            samplers.add(new BatchSampler(data.get(mergeTasks.get(k)).size(), s.batch(), s.batchesPerStep(), 1_000_003L * seed + 1000L * k));
-        List<Double> losses = new ArrayList<>();
+        long[] seeds = new long[mergeTasks.size()];
+        List<AdaMergingRun.Images> images = new ArrayList<>();
+        for (int k = 0; k < mergeTasks.size(); k++) {
+            seeds[k] = 1_000_003L * seed + 1000L * k;
+            TaskImages d = data.get(mergeTasks.get(k));
+            images.add(AdaMergingRun.Images.of(d.size(), d::batch));
+        }
+        AdaMergingRun run = new AdaMergingRun(ada, images, s.batch(), s.batchesPerStep(), seeds);
         Progress p = new Progress(log, "steps", s.steps());
         double unitsPerStep = TRAIN_COST * mergeTasks.size() * s.batch() * s.batchesPerStep();
         for (int step = 1; step <= s.steps(); step++) {
-            List<List<Tensor>> batches = new ArrayList<>();
-            for (int k = 0; k < mergeTasks.size(); k++) {
-                List<Tensor> bs = new ArrayList<>();
-                for (int[] idx : samplers.get(k).nextStep()) bs.add(data.get(mergeTasks.get(k)).batch(idx));
-                batches.add(bs);
-            }
-            losses.add((double) ada.step(batches));
+            run.step();
             unitsDone += unitsPerStep;
             p.update(step);
         }
+        List<Double> losses = run.losses();
         p.finish();
         if (!losses.isEmpty())
             log.printf(Locale.ROOT, "  entropy loss %.4f -> %.4f%n", losses.get(0), losses.get(losses.size() - 1));
