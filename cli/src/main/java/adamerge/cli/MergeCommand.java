@@ -3,6 +3,7 @@ package adamerge.cli;
 import adamerge.merging.AdaMerging;
 import adamerge.merging.AdaMergingRun;
 import adamerge.merging.FisherMerge;
+import adamerge.merging.Method;
 import adamerge.merging.RegMean;
 import adamerge.merging.TaskArithmetic;
 import adamerge.merging.TaskVector;
@@ -111,13 +112,15 @@ public final class MergeCommand implements Callable<Integer> {
 
     /** The coefficient heatmap, drawn after the model and report are written (null when there is none). */
     private Runnable heatmap;
+    /** The parsed --method. */
+    private Method kind;
 
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
         PrintWriter err = spec.commandLine().getErr();
         checkMethod();
-        boolean ada = method.startsWith("adamerging-");
+        boolean ada = kind.isAdaMerging();
         // The checkpoint is an output, the --resume file is not an input: a run continues its own checkpoint.
         new InputsAndOutputs().input("--pretrained", pretrained).distinctInputs("--finetuned", finetuned).inputs("--head", heads).inputs("--data", data)
                 .input("--config", config).input("--lambdas-in", lambdasIn)
@@ -141,8 +144,7 @@ public final class MergeCommand implements Callable<Integer> {
 
     private Integer merge(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
         Backend backend = device.activate();
-        boolean ada = method.startsWith("adamerging-");
-        boolean needsData = ada || method.equals("fisher") || method.equals("regmean");
+        boolean needsData = kind.needsData();
 
         ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
         VitConfig cfg = pre.config();
@@ -181,13 +183,13 @@ public final class MergeCommand implements Callable<Integer> {
         Map<String, Object> rep = new LinkedHashMap<>();
         rep.put("method", method);
         rep.put("settings", settings());
-        Map<String, Tensor> merged = switch (method) {
-            case "weight-averaging" -> WeightAveraging.merge(ftSource);
-            case "task-arithmetic" -> TaskArithmetic.merge(preSource, ftSource, scale);
-            case "ties" -> ties().merge(preSource, ftSource);
-            case "fisher" -> FisherMerge.mergeStored(cfg, pre, ftSource, hs, k -> firstBatches(ds.get(k)), fisherNormalize, k -> {});
-            case "regmean" -> RegMean.mergeStored(cfg, pre, ftSource, k -> firstBatches(ds.get(k)), regmeanAlpha, k -> {});
-            default -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err, backend, ckpt, identity, resumed);
+        Map<String, Tensor> merged = switch (kind) {
+            case WEIGHT_AVERAGING -> WeightAveraging.merge(ftSource);
+            case TASK_ARITHMETIC -> TaskArithmetic.merge(preSource, ftSource, scale);
+            case TIES -> ties().merge(preSource, ftSource);
+            case FISHER -> FisherMerge.mergeStored(cfg, pre, ftSource, hs, k -> firstBatches(ds.get(k)), fisherNormalize, k -> {});
+            case REGMEAN -> RegMean.mergeStored(cfg, pre, ftSource, k -> firstBatches(ds.get(k)), regmeanAlpha, k -> {});
+            case ADAMERGING_TASK, ADAMERGING_TASK_PLUS, ADAMERGING_LAYER, ADAMERGING_LAYER_PLUS -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err, backend, ckpt, identity, resumed);
         };
         if (merged == null) return 1; // AdaMerging stopped on a non-finite value (already reported)
         if (ckpt != null && ckpt.stopped()) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
@@ -213,7 +215,7 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("method", method);
         settings().forEach((k, v) -> {
             boolean ties = k.startsWith("ties_");
-            if (!List.of("pretrained", "finetuned", "steps", "scale").contains(k) && (!ties || method.endsWith("++"))) s.put(k, String.valueOf(v));
+            if (!List.of("pretrained", "finetuned", "steps", "scale").contains(k) && (!ties || kind.plusPlus())) s.put(k, String.valueOf(v));
         });
         return s;
     }
@@ -231,9 +233,7 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private void checkMethod() {
-        List<String> known = List.of("weight-averaging", "task-arithmetic", "ties", "fisher", "regmean", "adamerging-task",
-                "adamerging-layer", "adamerging-task++", "adamerging-layer++");
-        if (!known.contains(method)) throw new IllegalArgumentException("unknown method '" + method + "': use one of " + known);
+        kind = Method.byCliName(method);
         if (finetuned.isEmpty()) throw new IllegalArgumentException("no --finetuned model given");
     }
 
@@ -263,19 +263,8 @@ public final class MergeCommand implements Callable<Integer> {
                                            List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err,
                                            Backend backend, Checkpointing ckpt, RunIdentity identity,
                                            AdaMergingCheckpoint resumed) throws IOException {
-        boolean plusPlus = method.endsWith("++");
-        AdaMerging.Granularity g = method.startsWith("adamerging-layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
-        UnaryOperator<Tensor> store = taskVectorStorage();
-        List<Map<String, Tensor>> taus;
-        if (plusPlus) taus = ties().selectedTaskVectors(preSource, ft, store);
-        else {
-            taus = new ArrayList<>();
-            for (Map<String, Tensor> model : ft) { // one task vector on the heap at a time
-                Map<String, Tensor> tau = new LinkedHashMap<>();
-                TaskVector.of(preSource, model).forEach((k, v) -> tau.put(k, store.apply(v)));
-                taus.add(tau);
-            }
-        }
+        AdaMerging.Granularity g = kind.granularity();
+        List<Map<String, Tensor>> taus = kind.taskVectors(preSource, ft, ties(), taskVectorStorage());
         AdaMerging.Options o = AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp);
         AdaMerging ada = new AdaMerging(cfg, pre, preSource, taus, hs, g, o);
         List<String> taskNames = taskNames();

@@ -9,6 +9,7 @@ import adamerge.merging.AdaMerging;
 import adamerge.merging.AdaMergingRun;
 import adamerge.merging.Disentanglement;
 import adamerge.merging.FisherMerge;
+import adamerge.merging.Method;
 import adamerge.merging.RegMean;
 import adamerge.merging.TaskArithmetic;
 import adamerge.merging.TaskVector;
@@ -181,10 +182,10 @@ public final class Study {
         for (int seed = 0; seed < s.seeds(); seed++) {
             record("Fisher Merging", evaluate("Fisher Merging, seed " + seed, fisher(ft, heads, seed), tasks, test));
             record("RegMean", evaluate("RegMean, seed " + seed, regMean(ft, seed), tasks, test));
-            for (String method : List.of("Task-wise AdaMerging", "Task-wise AdaMerging++", "Layer-wise AdaMerging", "Layer-wise AdaMerging++")) {
-                AdaMerging.Granularity g = method.startsWith("Layer") ? AdaMerging.Granularity.LAYER_WISE : AdaMerging.Granularity.TASK_WISE;
-                Map<String, Tensor> merged = adaMerge(method + ", seed " + seed, tasks, test, g, method.endsWith("++"), seed);
-                record(method, evaluate(method + ", seed " + seed, merged, tasks, test));
+            for (Method method : Method.adaMergingVariants()) {
+                String name = method.paperName();
+                Map<String, Tensor> merged = adaMerge(name + ", seed " + seed, tasks, test, method, seed);
+                record(name, evaluate(name + ", seed " + seed, merged, tasks, test));
             }
         }
         printTable1();
@@ -254,12 +255,12 @@ public final class Study {
      * the official protocol; records the coefficients under the run's method name when it is a
      * Table 1 run. Returns the merged encoder (stored layout).
      */
-    private Map<String, Tensor> adaMerge(String label, List<String> mergeTasks, Map<String, TaskImages> data, AdaMerging.Granularity g,
-                                         boolean plusPlus, int seed) {
+    private Map<String, Tensor> adaMerge(String label, List<String> mergeTasks, Map<String, TaskImages> data, Method method, int seed) {
         phase(label + ": " + s.steps() + " steps, " + s.batchesPerStep() + "x" + s.batch() + " unlabeled test images per task per step");
         Map<String, Tensor> pre = models.preSource();
         List<Map<String, Tensor>> ft = models.finetuned(mergeTasks);
-        List<Map<String, Tensor>> taus = plusPlus ? TiesMerge.defaults().selectedTaskVectors(pre, ft) : TaskVector.of(pre, ft);
+        List<Map<String, Tensor>> taus = method.taskVectors(pre, ft, TiesMerge.defaults(), java.util.function.UnaryOperator.identity());
+        AdaMerging.Granularity g = method.granularity();
         AdaMerging.Options o = AdaMerging.Options.DEFAULT.withPrior(s.prior()).withLr(s.lr()).withClamp(true);
         AdaMerging ada = new AdaMerging(models.config(), models.pretrained(), pre, taus, models.heads(mergeTasks), g, o);
         long[] seeds = new long[mergeTasks.size()];
@@ -283,8 +284,7 @@ public final class Study {
             log.printf(Locale.ROOT, "  entropy loss %.4f -> %.4f%n", losses.get(0), losses.get(losses.size() - 1));
         if (mergeTasks.equals(tasks)) { // a Table 1 run
             List<String> rows = g == AdaMerging.Granularity.LAYER_WISE ? ada.layers() : List.of("all layers");
-            String method = label.substring(0, label.indexOf(", seed"));
-            results.coefficients.computeIfAbsent(method, k -> new ArrayList<>())
+            results.coefficients.computeIfAbsent(method.paperName(), k -> new ArrayList<>())
                     .add(new StudyResults.Coefficients(rows, mergeTasks, ada.coefficients(), losses));
         }
         return ada.merged();
@@ -369,7 +369,7 @@ public final class Study {
             Map<String, Map<String, Double>> acc = new LinkedHashMap<>();
             acc.put("Task Arithmetic", accuracy(evaluate("Task Arithmetic (6 tasks)", TaskArithmetic.merge(pre, ft, TaskArithmetic.DEFAULT_SCALE), tasks, test)));
             acc.put("TIES-Merging", accuracy(evaluate("TIES-Merging (6 tasks)", TiesMerge.defaults().merge(pre, ft), tasks, test)));
-            Map<String, Tensor> ada = adaMerge("Layer-wise AdaMerging (6 tasks), seed 0", seen, test, AdaMerging.Granularity.LAYER_WISE, false, 0);
+            Map<String, Tensor> ada = adaMerge("Layer-wise AdaMerging (6 tasks), seed 0", seen, test, Method.ADAMERGING_LAYER, 0);
             acc.put("Layer-wise AdaMerging", accuracy(evaluate("Layer-wise AdaMerging (6 tasks)", ada, tasks, test)));
             results.generalisation.add(new StudyResults.GeneralisationSplit(seen, unseen, acc));
         }
@@ -399,7 +399,7 @@ public final class Study {
             results.robustness.computeIfAbsent("Task Arithmetic", k -> new LinkedHashMap<>())
                     .put(cond, accuracy(evaluate("Task Arithmetic, " + cond, ta, rt, data)));
             Map<String, Tensor> ada = adaMerge("Layer-wise AdaMerging, " + cond + ", seed 0",
-                    rt, data, AdaMerging.Granularity.LAYER_WISE, false, 0);
+                    rt, data, Method.ADAMERGING_LAYER, 0);
             results.robustness.computeIfAbsent("Layer-wise AdaMerging", k -> new LinkedHashMap<>())
                     .put(cond, accuracy(evaluate("Layer-wise AdaMerging, " + cond, ada, rt, data)));
         }
