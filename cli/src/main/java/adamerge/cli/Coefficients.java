@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -107,13 +105,7 @@ public final class Coefficients {
         font.draw(g, String.format(Locale.ROOT, "%.2f", max), barX + 16, top + font.ascent());
         font.draw(g, "0", barX + 16, top + barH);
         g.dispose();
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName(), ".tmp");
-        try {
-            ImageIO.write(img, "png", tmp.toFile());
-            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Figures.writePng(img, png);
     }
 
     private static float maxOf(float[][] lambdas) {

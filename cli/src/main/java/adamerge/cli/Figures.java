@@ -1,7 +1,13 @@
 package adamerge.cli;
 
+import adamerge.vit.io.AtomicFile;
+
+import javax.imageio.ImageIO;
 import java.awt.AWTError;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 
 /**
@@ -31,5 +37,12 @@ public final class Figures {
             err.flush();
             return false;
         }
+    }
+
+    /** Writes {@code img} as a PNG, atomically ({@link AtomicFile}). */
+    public static void writePng(BufferedImage img, Path png) throws IOException {
+        AtomicFile.write(png, ch -> {
+            if (!ImageIO.write(img, "png", Channels.newOutputStream(ch))) throw new IOException("no PNG writer in this JDK for " + png);
+        });
     }
 }

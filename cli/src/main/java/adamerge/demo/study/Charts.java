@@ -1,8 +1,8 @@
 package adamerge.demo.study;
 
+import adamerge.cli.Figures;
 import adamerge.cli.PixelFont;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -12,7 +12,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -284,12 +283,6 @@ public final class Charts {
     static void write(BufferedImage img, Path png) throws IOException {
         Path dir = png.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + png.getFileName(), ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this JDK for " + png);
-            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Figures.writePng(img, png);
     }
 }

@@ -1,5 +1,6 @@
 package adamerge.demo.train;
 
+import adamerge.cli.Json;
 import adamerge.demo.DemoTasks;
 import adamerge.demo.ImageSet;
 import adamerge.demo.PretrainCorpus;
@@ -100,7 +101,7 @@ public final class DemoCheckpoints {
                         + "; remove " + dir + " or rebuild it with --full");
             skipped.add("config.json");
         } else {
-            writeAtomically(configFile, cfg.toHuggingFaceJson());
+            Json.writeAtomically(configFile, cfg.toHuggingFaceJson());
             built.add("config.json");
         }
 
@@ -280,12 +281,6 @@ public final class DemoCheckpoints {
         meta.put("normalisation", "CLIP mean/std");
         SafetensorsWriter.write(file, Map.of("pixel_values", DemoModel.input(set)), meta,
                 Map.of("labels", Arrays.stream(set.labels()).asLongStream().toArray()), DType.F32);
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void say(PrintWriter progress, String line) {

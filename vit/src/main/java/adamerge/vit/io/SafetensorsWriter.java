@@ -10,19 +10,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes tensors as a .safetensors file atomically: everything goes to {@code .NAME.tmp-<random>}
- * beside the target, is fsynced, then renamed over it, so readers see the old file or the whole
- * new one, never a half-written one. Tensors are streamed one at a time.
+ * Writes tensors as a .safetensors file atomically ({@link AtomicFile}: readers see the old file or
+ * the whole new one, never a half-written one). Tensors are streamed one at a time.
  */
 public final class SafetensorsWriter {
     private static final int CHUNK = 1 << 20;
@@ -46,55 +39,31 @@ public final class SafetensorsWriter {
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata,
                              Map<String, long[]> longs, DType dtype) throws IOException {
         byte[] header = header(file, tensors, metadata, longs, dtype);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                try {
-                    tmp.toFile().deleteOnExit(); // a run stopped by SIGINT/SIGTERM mid-write leaves no partial file
-                } catch (IllegalStateException shuttingDown) {
-                    // too late to register; the catch below still deletes it if the write fails
-                }
-                writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
-                writeFully(ch, ByteBuffer.wrap(header));
-                ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-                    float[] a = e.getValue().toArray(); // contiguous copy, also for strided views
-                    if (a.length != e.getValue().numel())
-                        throw new IOException("tensor " + e.getKey() + " gave " + a.length + " elements for shape of " + e.getValue().numel());
-                    for (float v : a) {
-                        switch (dtype) {
-                            case F32 -> buf.putFloat(v);
-                            case F16 -> buf.putShort(DType.floatToF16(v));
-                            case BF16 -> buf.putShort(DType.floatToBf16(v));
-                        }
-                        drain(ch, buf, 8);
+        AtomicFile.write(file, ch -> {
+            writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+            writeFully(ch, ByteBuffer.wrap(header));
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                float[] a = e.getValue().toArray(); // contiguous copy, also for strided views
+                if (a.length != e.getValue().numel())
+                    throw new IOException("tensor " + e.getKey() + " gave " + a.length + " elements for shape of " + e.getValue().numel());
+                for (float v : a) {
+                    switch (dtype) {
+                        case F32 -> buf.putFloat(v);
+                        case F16 -> buf.putShort(DType.floatToF16(v));
+                        case BF16 -> buf.putShort(DType.floatToBf16(v));
                     }
+                    drain(ch, buf, 8);
                 }
-                for (long[] a : longs.values())
-                    for (long v : a) {
-                        buf.putLong(v);
-                        drain(ch, buf, 8);
-                    }
-                buf.flip();
-                writeFully(ch, buf);
-                ch.force(true);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            // e.g. a full disk: "No space left on device" alone names no file
-            if (e instanceof IOException io) throw new IOException(file + " could not be written (" + io.getMessage() + "); any earlier file there is unchanged", io);
-            throw e;
-        }
+            for (long[] a : longs.values())
+                for (long v : a) {
+                    buf.putLong(v);
+                    drain(ch, buf, 8);
+                }
+            buf.flip();
+            writeFully(ch, buf);
+        });
     }
 
     /** The JSON header, padded with spaces to a multiple of 8 bytes as the reference writers do. */
