@@ -63,6 +63,8 @@ public final class InspectCommand implements Callable<Integer> {
                         + " models, " + heads.size() + " heads, " + data.size() + " data sets)");
         }
         if (images < 1) throw new IllegalArgumentException("--images must be at least 1, got " + images);
+        new InputsAndOutputs().input("--pretrained", pretrained).distinctInputs("--finetuned", finetuned).inputs("--head", heads)
+                .inputs("--data", data).input("--config", config).output("--json", json).check(spec.commandLine().getErr());
         ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
         VitConfig cfg = pre.config();
         List<Map<String, Tensor>> taus = new ArrayList<>();

@@ -121,6 +121,18 @@ class InspectCommandTest {
     }
 
     @Test
+    void theJsonReportNeverReplacesAnInput() throws Exception {
+        Path pre = dir.resolve("pre.safetensors"), ft = dir.resolve("ft.safetensors");
+        DemoCheckpoints.writeEncoder(pre, SMALL, ClipWeights.random(SMALL, 1));
+        DemoCheckpoints.writeEncoder(ft, SMALL, ClipWeights.random(SMALL, 2));
+        byte[] before = Files.readAllBytes(ft);
+        Run r = run("inspect", "--pretrained", pre.toString(), "--finetuned", ft.toString(), "--json", dir.resolve("./ft.safetensors").toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("--json") && r.err().contains("destroy an input"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(ft));
+    }
+
+    @Test
     void curvesNeedAHeadAndDataPerModel() throws Exception {
         Path pre = dir.resolve("pre.safetensors");
         DemoCheckpoints.writeEncoder(pre, SMALL, ClipWeights.random(SMALL, 1));
