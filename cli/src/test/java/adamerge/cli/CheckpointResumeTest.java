@@ -8,11 +8,8 @@ import com.google.gson.JsonParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,9 +44,6 @@ class CheckpointResumeTest {
         }
     }
 
-    record Run(int exit, String err) {
-    }
-
     /** merge adamerging-layer with batch 1, 2 batches a step, writing NAME.safetensors and NAME.json. */
     static List<String> args(String name, int steps, String... extra) {
         List<String> a = new ArrayList<>(List.of("merge", "--method", "adamerging-layer", "--batch", "1", "--batches-per-step", "2",
@@ -60,11 +54,8 @@ class CheckpointResumeTest {
         return a;
     }
 
-    static Run run(List<String> args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(args.toArray(new String[0])), err.toString());
+    static Cli.Result run(List<String> args) {
+        return Cli.run(args);
     }
 
     static JsonObject json(Path p) throws IOException {
@@ -85,13 +76,13 @@ class CheckpointResumeTest {
 
     @Test
     void aRunResumedFromItsCheckpointEndsAsTheUninterruptedRun() throws IOException {
-        Run whole = run(args("whole", 6, "--report", dir.resolve("whole-report.json").toString()));
+        Cli.Result whole = run(args("whole", 6, "--report", dir.resolve("whole-report.json").toString()));
         assertEquals(0, whole.exit(), whole.err());
         // three steps, then three more from the checkpoint written beside --out after the last step
         assertEquals(0, run(args("first", 3, "--checkpoint-every", "2")).exit());
         Path ckpt = dir.resolve("first.safetensors.checkpoint.json");
         assertEquals(3, json(ckpt).get("step").getAsInt());
-        Run rest = run(args("resumed", 6, "--resume", ckpt.toString(), "--checkpoint", dir.resolve("resumed.ckpt.json").toString(),
+        Cli.Result rest = run(args("resumed", 6, "--resume", ckpt.toString(), "--checkpoint", dir.resolve("resumed.ckpt.json").toString(),
                 "--report", dir.resolve("resumed-report.json").toString()));
         assertEquals(0, rest.exit(), rest.err());
         assertTrue(rest.err().contains("after step 3 of 6"), rest.err());
@@ -128,9 +119,9 @@ class CheckpointResumeTest {
         int stopped = json(ckpt).get("step").getAsInt();
         assertTrue(stopped >= 2, "stopped at step " + stopped);
 
-        Run rest = run(args("killed", stopped + 2, "--checkpoint", ckpt.toString(), "--resume", ckpt.toString()));
+        Cli.Result rest = run(args("killed", stopped + 2, "--checkpoint", ckpt.toString(), "--resume", ckpt.toString()));
         assertEquals(0, rest.exit(), rest.err());
-        Run whole = run(args("unkilled", stopped + 2));
+        Cli.Result whole = run(args("unkilled", stopped + 2));
         assertEquals(0, whole.exit(), whole.err());
         assertSameResult("unkilled", "killed");
     }
@@ -139,7 +130,7 @@ class CheckpointResumeTest {
     void aResumeWithOtherSettingsOrInputsIsRefusedInOneLine() throws IOException {
         assertEquals(0, run(args("base", 2, "--checkpoint", dir.resolve("base.ckpt.json").toString())).exit());
         String ckpt = dir.resolve("base.ckpt.json").toString();
-        Run lr = run(args("other", 4, "--resume", ckpt, "--lr", "2e-3"));
+        Cli.Result lr = run(args("other", 4, "--resume", ckpt, "--lr", "2e-3"));
         assertNotEquals(0, lr.exit());
         assertOneLine(lr, "setting lr was 0.001");
         assertOneLine(run(args("other", 4, "--resume", ckpt, "--seed", "5")), "setting seed was 0");
@@ -149,7 +140,7 @@ class CheckpointResumeTest {
         swapped.set(a, dir.resolve("task1.safetensors").toString());
         swapped.set(b, dir.resolve("task0.safetensors").toString());
         assertOneLine(run(swapped), "task1.safetensors is not the file the checkpoint was made from");
-        Run beyond = run(args("other", 1, "--resume", ckpt));
+        Cli.Result beyond = run(args("other", 1, "--resume", ckpt));
         assertOneLine(beyond, "beyond --steps 1");
         assertFalse(Files.exists(dir.resolve("other.safetensors")));
     }
@@ -168,7 +159,7 @@ class CheckpointResumeTest {
         assertFalse(Files.exists(dir.resolve("never.safetensors")));
     }
 
-    static void assertOneLine(Run r, String expected) {
+    static void assertOneLine(Cli.Result r, String expected) {
         assertNotEquals(0, r.exit(), r.err());
         List<String> errors = r.err().lines().filter(l -> l.startsWith("adamerge:")).toList();
         assertEquals(1, errors.size(), r.err());

@@ -7,11 +7,8 @@ import adamerge.vit.io.SafetensorsWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,9 +46,6 @@ class FinetuneResumeTest {
         SafetensorsWriter.write(otherData, Map.of("pixel_values", f.get("batch0")), Map.of(), Map.of("labels", new long[]{0, 1, 2, 3, 0, 2}), DType.F32);
     }
 
-    record Run(int exit, String err) {
-    }
-
     static List<String> args(String out, int epochs, String... extra) {
         List<String> a = new ArrayList<>(List.of("finetune", "--model", pre.toString(), "--head", head.toString(), "--data", data.toString(),
                 "--batch", "1", "--epochs", Integer.toString(epochs), "--lr", "1e-3", "--warmup", "3", "--out", dir.resolve(out).toString()));
@@ -59,12 +53,8 @@ class FinetuneResumeTest {
         return a;
     }
 
-    static Run run(List<String> args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err));
-        cl.setOut(new PrintWriter(new StringWriter()));
-        return new Run(cl.execute(args.toArray(new String[0])), err.toString());
+    static Cli.Result run(List<String> args) {
+        return Cli.run(args);
     }
 
     static int stepOf(Path checkpoint) throws IOException {
@@ -133,14 +123,14 @@ class FinetuneResumeTest {
     @Test
     void aResumeWithOtherSettingsOrInputsIsRefusedInOneLine() throws IOException {
         Path ckpt = dir.resolve("base.ckpt");
-        Run base = run(args("base.safetensors", 1, "--checkpoint", ckpt.toString()));
+        Cli.Result base = run(args("base.safetensors", 1, "--checkpoint", ckpt.toString()));
         assertEquals(0, base.exit(), base.err());
         assertEquals(6, stepOf(ckpt));
-        CheckpointResumeTest.assertOneLine(asMerge(run(args("other.safetensors", 1, "--resume", ckpt.toString(), "--seed", "5"))), "setting seed was 1");
-        CheckpointResumeTest.assertOneLine(asMerge(run(args("other.safetensors", 2, "--resume", ckpt.toString()))), "setting epochs was 1");
+        CheckpointResumeTest.assertOneLine(run(args("other.safetensors", 1, "--resume", ckpt.toString(), "--seed", "5")), "setting seed was 1");
+        CheckpointResumeTest.assertOneLine(run(args("other.safetensors", 2, "--resume", ckpt.toString())), "setting epochs was 1");
         List<String> swapped = args("other.safetensors", 1, "--resume", ckpt.toString());
         swapped.set(swapped.indexOf(data.toString()), otherData.toString());
-        CheckpointResumeTest.assertOneLine(asMerge(run(swapped)), "--data " + otherData + " is not the file the checkpoint was made from");
+        CheckpointResumeTest.assertOneLine(run(swapped), "--data " + otherData + " is not the file the checkpoint was made from");
         assertFalse(Files.exists(dir.resolve("other.safetensors")));
     }
 
@@ -154,12 +144,8 @@ class FinetuneResumeTest {
         Files.write(garbage, new byte[]{0, 1, 2, (byte) 0xff, 'x'});
         Files.copy(pre, foreign); // a safetensors file, but no checkpoint
         for (Path p : List.of(truncated, garbage, foreign))
-            CheckpointResumeTest.assertOneLine(asMerge(run(args("never.safetensors", 1, "--resume", p.toString()))), "--resume " + p + ": not a complete fine-tuning checkpoint");
-        CheckpointResumeTest.assertOneLine(asMerge(run(args("never.safetensors", 1, "--resume", dir.resolve("missing.ckpt").toString()))), "no such checkpoint");
+            CheckpointResumeTest.assertOneLine(run(args("never.safetensors", 1, "--resume", p.toString())), "--resume " + p + ": not a complete fine-tuning checkpoint");
+        CheckpointResumeTest.assertOneLine(run(args("never.safetensors", 1, "--resume", dir.resolve("missing.ckpt").toString())), "no such checkpoint");
         assertFalse(Files.exists(dir.resolve("never.safetensors")));
-    }
-
-    private static CheckpointResumeTest.Run asMerge(Run r) {
-        return new CheckpointResumeTest.Run(r.exit(), r.err());
     }
 }

@@ -11,10 +11,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,16 +27,8 @@ class InspectCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static Cli.Result run(String... args) {
+        return Cli.run(args);
     }
 
     private static Map<String, Tensor> plus(Map<String, Tensor> pre, Map<String, Tensor> tau) {
@@ -88,7 +77,7 @@ class InspectCommandTest {
             SafetensorsWriter.write(data, Map.of("pixel_values", Tensor.randn(50 + k, n, 3, 32, 32)), Map.of(), Map.of("labels", labels), DType.F32);
             args.addAll(List.of("--finetuned", ft.toString(), "--head", head.toString(), "--data", data.toString()));
         }
-        Run run = run(args.toArray(new String[0]));
+        Cli.Result run = run(args.toArray(new String[0]));
         assertEquals(0, run.exit(), run.err());
         JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("report.json"))).getAsJsonObject();
         JsonArray norms = j.getAsJsonArray("relative_norms"), cos = j.getAsJsonArray("cosines");
@@ -114,7 +103,7 @@ class InspectCommandTest {
     }
 
     private double evalAccuracy(Path model, int task) {
-        Run r = run("eval", "--model", model.toString(), "--head", dir.resolve("h" + task + ".safetensors").toString(),
+        Cli.Result r = run("eval", "--model", model.toString(), "--head", dir.resolve("h" + task + ".safetensors").toString(),
                 "--data", dir.resolve("d" + task + ".safetensors").toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         return JsonParser.parseString(r.out().strip()).getAsJsonObject().get("accuracy").getAsDouble();
@@ -126,7 +115,7 @@ class InspectCommandTest {
         DemoCheckpoints.writeEncoder(pre, SMALL, ClipWeights.random(SMALL, 1));
         DemoCheckpoints.writeEncoder(ft, SMALL, ClipWeights.random(SMALL, 2));
         byte[] before = Files.readAllBytes(ft);
-        Run r = run("inspect", "--pretrained", pre.toString(), "--finetuned", ft.toString(), "--json", dir.resolve("./ft.safetensors").toString());
+        Cli.Result r = run("inspect", "--pretrained", pre.toString(), "--finetuned", ft.toString(), "--json", dir.resolve("./ft.safetensors").toString());
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("--json") && r.err().contains("destroy an input"), r.err());
         assertArrayEquals(before, Files.readAllBytes(ft));
@@ -136,7 +125,7 @@ class InspectCommandTest {
     void curvesNeedAHeadAndDataPerModel() throws Exception {
         Path pre = dir.resolve("pre.safetensors");
         DemoCheckpoints.writeEncoder(pre, SMALL, ClipWeights.random(SMALL, 1));
-        Run r = run("inspect", "--pretrained", pre.toString(), "--finetuned", pre.toString(), "--data", pre.toString());
+        Cli.Result r = run("inspect", "--pretrained", pre.toString(), "--finetuned", pre.toString(), "--data", pre.toString());
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("one --head and one --data per --finetuned"), r.err());
     }
