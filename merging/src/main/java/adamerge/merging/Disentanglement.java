@@ -105,6 +105,18 @@ public final class Disentanglement {
         return out;
     }
 
+    /** The mean of a symmetric pairwise matrix over its pairs i < j (the diagonal left out). */
+    public static double meanOverPairs(double[][] m) {
+        double s = 0;
+        int pairs = 0;
+        for (int i = 0; i < m.length; i++)
+            for (int j = i + 1; j < m.length; j++) {
+                s += m[i][j];
+                pairs++;
+            }
+        return s / pairs;
+    }
+
     /** Top-1 predictions of the task's head on the encoder's features of its images. */
     static int[] predictions(ClipVisionEncoder encoder, Task task) {
         int n = task.labels().length, batch = 256;

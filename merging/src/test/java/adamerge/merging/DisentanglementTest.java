@@ -41,6 +41,8 @@ class DisentanglementTest {
         assertEquals(0, c[0][3], 1e-7, "orthogonal"); // 0.24 - 0.24 + 0
         assertEquals(12 / 13.0, c[0][1], 1e-6, "1.2 * 2.6 / (1.3 * 2.6)");
         assertEquals(c[1][0], c[0][1], 0, "symmetric");
+        // Pairs (0,1) 12/13, (0,2) -1, (0,3) 0, (1,2) -12/13, (1,3) 0, (2,3) 0: their mean is -1/6.
+        assertEquals(-1 / 6.0, Disentanglement.meanOverPairs(c), 1e-6);
     }
 
     /** Two random tasks on a tiny ViT, fine-tuned models = pre + random perturbations. */

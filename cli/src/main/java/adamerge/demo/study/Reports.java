@@ -3,6 +3,7 @@ package adamerge.demo.study;
 import adamerge.cli.Coefficients;
 import adamerge.cli.Figures;
 import adamerge.cli.Json;
+import adamerge.merging.Disentanglement;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -112,16 +113,8 @@ public final class Reports {
                 + "fraction of task i's images whose prediction under theta_pre + a_i tau_i changes when a_j tau_j is added, plus the same "
                 + "for task j; mean over a_i, a_j in %s (0 = fully disentangled, 2 = every prediction changed):%n%n",
                 java.util.Arrays.toString(d.errorAlphas()))).append(matrix(d.errors(), "%.3f"));
-        double cos = 0, xi = 0;
-        int pairs = 0;
-        for (int i = 0; i < k; i++)
-            for (int j = i + 1; j < k; j++) {
-                cos += d.cosines()[i][j];
-                xi += d.errors()[i][j];
-                pairs++;
-            }
         b.append(String.format(Locale.ROOT, "%nMean over the %d pairs: cosine %.3f, error %.3f.%n%n![Single-task curves](disentanglement.png)%n",
-                pairs, cos / pairs, xi / pairs));
+                k * (k - 1) / 2, Disentanglement.meanOverPairs(d.cosines()), Disentanglement.meanOverPairs(d.errors())));
         return b.toString();
     }
 

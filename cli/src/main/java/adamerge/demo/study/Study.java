@@ -343,17 +343,9 @@ public final class Study {
         results.diagnostics = new StudyResults.Diagnostics(data.getFirst().labels().length, Disentanglement.relativeNorms(pre, taus),
                 Disentanglement.cosines(taus), CURVE_ALPHAS, curves, ERROR_ALPHAS,
                 Disentanglement.errors(encoder, pre, taus, data, ERROR_ALPHAS));
-        double meanCos = 0, meanXi = 0;
-        int pairs = 0;
-        for (int i = 0; i < tasks.size(); i++)
-            for (int j = i + 1; j < tasks.size(); j++) {
-                meanCos += results.diagnostics.cosines()[i][j];
-                meanXi += results.diagnostics.errors()[i][j];
-                pairs++;
-            }
         log.printf(Locale.ROOT, "  |tau|/|theta_pre| %s; mean pairwise cosine %.3f, mean eq. 5 error %.3f%n",
                 java.util.Arrays.toString(java.util.Arrays.stream(results.diagnostics.relativeNorms()).map(v -> Math.round(v * 1e4) / 1e4).toArray()),
-                meanCos / pairs, meanXi / pairs);
+                Disentanglement.meanOverPairs(results.diagnostics.cosines()), Disentanglement.meanOverPairs(results.diagnostics.errors()));
         overall();
     }
 
