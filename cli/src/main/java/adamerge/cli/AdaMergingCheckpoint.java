@@ -1,6 +1,7 @@
 package adamerge.cli;
 
 import adamerge.merging.AdaMerging;
+import adamerge.output.Json;
 import adamerge.tensor.Backend;
 import adamerge.tensor.Tensor;
 

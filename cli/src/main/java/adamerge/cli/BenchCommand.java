@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code adamerge bench ...}: benchmarks that print figures (JSON with --json). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print measured figures.",
-        subcommands = {GemmBench.class, BlockBench.class, VitBench.class, AdaMergingBench.class})
+        subcommands = {adamerge.bench.GemmBench.class, adamerge.bench.BlockBench.class, adamerge.bench.VitBench.class, adamerge.bench.AdaMergingBench.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -1,13 +1,13 @@
 package adamerge.cli;
 
-import adamerge.demo.DemoTasks;
-import adamerge.demo.study.DemoModels;
-import adamerge.demo.study.Reports;
-import adamerge.demo.study.Study;
-import adamerge.demo.study.StudyResults;
-import adamerge.demo.study.StudySettings;
-import adamerge.demo.train.DemoCheckpoints;
-import adamerge.demo.train.Recipe;
+import adamerge.study.DemoModels;
+import adamerge.study.Reports;
+import adamerge.study.Study;
+import adamerge.study.StudyResults;
+import adamerge.study.StudySettings;
+import adamerge.study.data.DemoTasks;
+import adamerge.study.models.DemoCheckpoints;
+import adamerge.study.models.Recipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,12 +1,13 @@
 package adamerge.cli;
 
+import adamerge.output.Progress;
+import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.VitConfig;
 import adamerge.vit.data.ImageDataSet;
 import adamerge.vit.io.SafetensorsWriter;
-import adamerge.tensor.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,11 +1,10 @@
 package adamerge.cli;
 
-import adamerge.autograd.NoGrad;
-import adamerge.autograd.Var;
-import adamerge.tensor.Tensor;
+import adamerge.output.Progress;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.ClipVisionEncoder;
+import adamerge.vit.Predictions;
 import adamerge.vit.VitConfig;
 import adamerge.vit.data.ImageDataSet;
 import picocli.CommandLine.Command;
@@ -51,17 +50,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Correct predictions (of the labelled images) and the summed entropy over all images. */
-    record Result(int n, int correct, boolean labelled, double entropySum) {
-        double accuracy() {
-            return (double) correct / n;
-        }
-
-        double meanEntropy() {
-            return entropySum / n;
-        }
-    }
-
     @Override
     public Integer call() throws IOException {
         device.activate();
@@ -77,53 +65,19 @@ public final class EvalCommand implements Callable<Integer> {
         if (!ds.classNames().isEmpty() && ds.classNames().size() != h.classes())
             throw new IllegalArgumentException(data + " has " + ds.classNames().size() + " classes but " + head + " has " + h.classes());
 
-        Result r = evaluate(ClipVisionEncoder.frozen(cfg, EncodeCommand.onDevice(ck.canonical())), h, ds, batch, new Progress(spec.commandLine().getErr(), "images", ds.size()));
+        Progress progress = new Progress(spec.commandLine().getErr(), "images", ds.size());
+        Predictions r = Predictions.of(ClipVisionEncoder.frozen(cfg, EncodeCommand.onDevice(ck.canonical())), h, ds, batch, progress::update);
+        progress.finish();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.printf(Locale.ROOT, "{\"accuracy\":%s,\"mean_entropy\":%.6f,\"n\":%d}%n",
-                    r.labelled ? String.format(Locale.ROOT, "%.6f", r.accuracy()) : "null", r.meanEntropy(), r.n);
+                    r.labelled() ? String.format(Locale.ROOT, "%.6f", r.accuracy()) : "null", r.meanEntropy(), r.size());
         } else {
-            if (r.labelled) out.printf(Locale.ROOT, "accuracy      %.4f  (%d/%d)%n", r.accuracy(), r.correct, r.n);
+            if (r.labelled()) out.printf(Locale.ROOT, "accuracy      %.4f  (%d/%d)%n", r.accuracy(), r.correct(), r.size());
             else out.printf("accuracy      n/a (%s has no labels)%n", data);
-            out.printf(Locale.ROOT, "mean entropy  %.4f nats over %d images%n", r.meanEntropy(), r.n);
+            out.printf(Locale.ROOT, "mean entropy  %.4f nats over %d images%n", r.meanEntropy(), r.size());
         }
         out.flush();
         return 0;
-    }
-
-    static Result evaluate(ClipVisionEncoder encoder, ClassificationHead head, ImageDataSet ds, int batch, Progress progress) {
-        int n = ds.size(), c = head.classes(), correct = 0;
-        int[] labels = ds.hasLabels() ? ds.labels() : null;
-        double entropySum = 0;
-        for (int from = 0; from < n; from += batch) {
-            int to = Math.min(n, from + batch);
-            float[] z;
-            try (NoGrad ignored = NoGrad.enter()) {
-                z = head.logits(Var.constant(encoder.encode(ds.batch(from, to)))).value().toArray();
-            }
-            for (int i = from; i < to; i++) {
-                int o = (i - from) * c, best = 0;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < c; k++)
-                    if (z[o + k] > max) {
-                        max = z[o + k];
-                        best = k;
-                    }
-                // H(p) = log sum exp(z - max) - sum p (z - max), with p = softmax(z)
-                double sum = 0, dot = 0;
-                for (int k = 0; k < c; k++) sum += Math.exp(z[o + k] - max);
-                for (int k = 0; k < c; k++) dot += Math.exp(z[o + k] - max) / sum * (z[o + k] - max);
-                entropySum += Math.log(sum) - dot;
-                if (labels != null) {
-                    if (labels[i] >= c)
-                        throw new IllegalArgumentException("label " + labels[i] + " of image " + i
-                                + (ds.file(i) != null ? " (" + ds.file(i) + ")" : "") + " is out of range for a head of " + c + " classes");
-                    if (best == labels[i]) correct++;
-                }
-            }
-            progress.update(to);
-        }
-        progress.finish();
-        return new Result(n, correct, labels != null, entropySum);
     }
 }

@@ -1,7 +1,8 @@
 package adamerge.cli;
 
-import adamerge.demo.train.Trainer;
+import adamerge.output.Json;
 import adamerge.tensor.Tensor;
+import adamerge.training.Trainer;
 import adamerge.vit.io.SafetensorsReader;
 import adamerge.vit.io.SafetensorsWriter;
 

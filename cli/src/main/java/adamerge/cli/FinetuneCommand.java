@@ -1,7 +1,7 @@
 package adamerge.cli;
 
-import adamerge.demo.train.Recipe;
-import adamerge.demo.train.Trainer;
+import adamerge.study.models.Recipe;
+import adamerge.training.Trainer;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.VitConfig;

@@ -1,7 +1,7 @@
 package adamerge.cli;
 
-import adamerge.demo.train.Heads;
 import adamerge.tensor.Tensor;
+import adamerge.training.Heads;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.VitConfig;

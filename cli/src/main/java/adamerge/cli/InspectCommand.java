@@ -2,6 +2,8 @@ package adamerge.cli;
 
 import adamerge.merging.Disentanglement;
 import adamerge.merging.TaskVector;
+import adamerge.output.Coefficients;
+import adamerge.output.Json;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
@@ -9,9 +11,9 @@ import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.VitConfig;
 import adamerge.vit.data.ImageDataSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;

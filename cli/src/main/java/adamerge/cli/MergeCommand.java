@@ -9,19 +9,24 @@ import adamerge.merging.TaskArithmetic;
 import adamerge.merging.TaskVector;
 import adamerge.merging.TiesMerge;
 import adamerge.merging.WeightAveraging;
+import adamerge.output.Coefficients;
+import adamerge.output.Json;
+import adamerge.output.Memory;
+import adamerge.output.Progress;
 import adamerge.tensor.Backend;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.ClipVisionEncoder;
+import adamerge.vit.Predictions;
 import adamerge.vit.VitConfig;
 import adamerge.vit.data.ImageDataSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -273,9 +278,7 @@ public final class MergeCommand implements Callable<Integer> {
 
         long[] seeds = new long[ds.size()];
         for (int k = 0; k < seeds.length; k++) seeds[k] = seed + 1000L * k;
-        List<AdaMergingRun.Images> images = new ArrayList<>();
-        for (ImageDataSet d : ds) images.add(AdaMergingRun.Images.of(d.size(), d::batch));
-        AdaMergingRun run = new AdaMergingRun(ada, images, batch, batchesPerStep, seeds);
+        AdaMergingRun run = new AdaMergingRun(ada, ds, batch, batchesPerStep, seeds);
         int first = 1;
         if (resumed != null) { // the uninterrupted run's state after that step: coefficients, Adam, samplers, losses
             resumed.restore(ada, backend);
@@ -363,10 +366,12 @@ public final class MergeCommand implements Callable<Integer> {
         double accSum = 0;
         int labelled = 0;
         for (int k = 0; k < hs.size(); k++) {
-            EvalCommand.Result r = EvalCommand.evaluate(enc, hs.get(k), ds.get(k), Math.max(batch, 64), new Progress(err, "images", ds.get(k).size()));
+            Progress progress = new Progress(err, "images", ds.get(k).size());
+            Predictions r = Predictions.of(enc, hs.get(k), ds.get(k), Math.max(batch, 64), progress::update);
+            progress.finish();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("task", names.get(k));
-            row.put("n", r.n());
+            row.put("n", r.size());
             if (r.labelled()) {
                 row.put("accuracy", r.accuracy());
                 accSum += r.accuracy();

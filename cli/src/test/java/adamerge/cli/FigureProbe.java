@@ -1,6 +1,8 @@
 package adamerge.cli;
 
-import adamerge.demo.study.ChartsAccess;
+import adamerge.output.Coefficients;
+import adamerge.output.PixelFont;
+import adamerge.study.Charts;
 
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -25,7 +27,13 @@ public final class FigureProbe {
         Path dir = Path.of(args[1]);
         Coefficients.heatmap(dir.resolve("heatmap.png"), List.of("a", "b", "c"), List.of("mnist", "eurosat-like"),
                 new float[][]{{0.1f, 0.2f}, {0.3f, 0.4f}, {0.5f, 0.6f}});
-        ChartsAccess.drawAll(dir);
+        // one chart of each kind, with rotated labels and the Greek letters the study uses
+        Charts.groupedBars(dir.resolve("bars.png"), "Learned task-wise coefficients λ_k (prior 0.3)", "λ",
+                List.of("a rather long category name", "b"), List.of("one", "two"), new double[][]{{1, 2}, {3, Double.NaN}},
+                new double[][]{{0.1, 0.2}, {0.3, 0.4}});
+        Charts.lines(dir.resolve("lines.png"), "lines", "x", "y", List.of("s"), new double[][]{{0, 1, 2}}, new double[][]{{1, 0.5, 2}});
+        Charts.panels(dir.resolve("panels.png"), "panels", "entropy", "loss", List.of("p (Spearman ρ = 0.90)", "q"),
+                new double[][]{{0, 1}, {1, 2}}, new double[][]{{1, 2}, {2, 1}}, 2);
         System.out.println("figures drawn");
     }
 }

@@ -1,6 +1,6 @@
 package adamerge.cli;
 
-import adamerge.demo.train.DemoCheckpoints;
+import adamerge.study.models.DemoCheckpoints;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClipWeights;

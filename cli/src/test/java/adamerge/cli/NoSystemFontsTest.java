@@ -1,5 +1,6 @@
 package adamerge.cli;
 
+import adamerge.output.Figures;
 import adamerge.tensor.Tensor;
 import adamerge.vit.io.SafetensorsWriter;
 import org.junit.jupiter.api.BeforeAll;

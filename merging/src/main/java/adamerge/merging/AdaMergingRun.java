@@ -1,6 +1,7 @@
 package adamerge.merging;
 
 import adamerge.tensor.Tensor;
+import adamerge.vit.data.ImageDataSet;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,36 +16,14 @@ import java.util.List;
  */
 public final class AdaMergingRun {
 
-    /** A task's images by index: a data set on disk or in memory. */
-    public interface Images {
-        int size();
-
-        /** The images {@code indices}, normalised, [n, 3, S, S]. */
-        Tensor batch(int[] indices);
-
-        static Images of(int size, java.util.function.Function<int[], Tensor> batch) {
-            return new Images() {
-                @Override
-                public int size() {
-                    return size;
-                }
-
-                @Override
-                public Tensor batch(int[] indices) {
-                    return batch.apply(indices);
-                }
-            };
-        }
-    }
-
     private final AdaMerging ada;
-    private final List<Images> data;
+    private final List<ImageDataSet> data;
     private final List<BatchSampler> samplers = new ArrayList<>();
     private final List<Double> losses = new ArrayList<>();
     private float[][] lastGood;
 
     /** @param seeds one sampler seed per task */
-    public AdaMergingRun(AdaMerging ada, List<? extends Images> data, int batch, int batchesPerStep, long[] seeds) {
+    public AdaMergingRun(AdaMerging ada, List<ImageDataSet> data, int batch, int batchesPerStep, long[] seeds) {
         if (data.size() != ada.tasks() || seeds.length != data.size())
             throw new IllegalArgumentException(ada.tasks() + " task vectors, " + data.size() + " data sets and " + seeds.length + " seeds");
         this.ada = ada;

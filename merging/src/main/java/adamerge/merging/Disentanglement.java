@@ -1,10 +1,10 @@
 package adamerge.merging;
 
-import adamerge.autograd.NoGrad;
-import adamerge.autograd.Var;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipVisionEncoder;
+import adamerge.vit.Predictions;
+import adamerge.vit.data.ImageDataSet;
 
 import java.util.List;
 import java.util.Map;
@@ -119,18 +119,8 @@ public final class Disentanglement {
 
     /** Top-1 predictions of the task's head on the encoder's features of its images. */
     static int[] predictions(ClipVisionEncoder encoder, Task task) {
-        int n = task.labels().length, batch = 256;
-        int[] out = new int[n];
-        for (int from = 0; from < n; from += batch) {
-            int to = Math.min(n, from + batch);
-            float[] p;
-            try (NoGrad ignored = NoGrad.enter()) {
-                p = task.head().logits(Var.constant(encoder.encode(task.images().slice(0, from, to).contiguous()))).value()
-                        .argmax(1, false).toArray();
-            }
-            for (int i = 0; i < p.length; i++) out[from + i] = (int) p[i];
-        }
-        return out;
+        ImageDataSet images = ImageDataSet.of(task.name(), task.images(), task.labels(), List.of());
+        return Predictions.of(encoder, task.head(), images, 256, null).predicted();
     }
 
     static double accuracy(int[] predicted, int[] labels) {

@@ -77,7 +77,7 @@ public enum Method {
     public List<Map<String, Tensor>> taskVectors(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned, TiesMerge ties,
                                                  UnaryOperator<Tensor> store) {
         if (plusPlus()) return ties.selectedTaskVectors(pretrained, finetuned, store);
-        TaskVector.checkFinetuned(pretrained, finetuned);
+        Models.requireLayoutOf(pretrained, finetuned, "fine-tuned model");
         List<Map<String, Tensor>> taus = new java.util.ArrayList<>();
         for (Map<String, Tensor> model : finetuned) { // one task vector on the heap at a time
             Map<String, Tensor> tau = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package adamerge.merging;
 
 import adamerge.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,11 +41,30 @@ final class Models {
             requireSameLayout(what + "[0]", models.get(0), what + "[" + k + "]", models.get(k));
     }
 
+    /** Every model of {@code models} ("what 0", "what 1", ...) has the layout of {@code pretrained}; there is at least one. */
+    static void requireLayoutOf(Map<String, Tensor> pretrained, List<Map<String, Tensor>> models, String what) {
+        if (models.isEmpty()) throw new IllegalArgumentException("no " + what + "s to merge");
+        for (int k = 0; k < models.size(); k++)
+            requireSameLayout("the pretrained model", pretrained, what + " " + k, models.get(k));
+    }
+
+    /** The tensors named {@code key}, one per model. */
+    static List<Tensor> tensors(List<Map<String, Tensor>> models, String key) {
+        List<Tensor> out = new ArrayList<>(models.size());
+        for (Map<String, Tensor> m : models) out.add(m.get(key));
+        return out;
+    }
+
+    /** x_0 + x_1 + ... in that order (the order the reference implementations add in, so results match bit for bit). */
+    static Tensor sum(List<Tensor> xs) {
+        Tensor s = xs.get(0);
+        for (int k = 1; k < xs.size(); k++) s = s.add(xs.get(k));
+        return s;
+    }
+
     /** (1/K) sum_k models_k[key]. */
     static Tensor mean(List<Map<String, Tensor>> models, String key) {
-        Tensor s = models.get(0).get(key);
-        for (int k = 1; k < models.size(); k++) s = s.add(models.get(k).get(key));
-        return s.div(models.size());
+        return sum(tensors(models, key)).div(models.size());
     }
 
     static <V> Map<String, V> ordered() {

@@ -2,6 +2,7 @@ package adamerge.merging;
 
 import adamerge.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,12 +22,12 @@ public final class TaskArithmetic {
     }
 
     public static Map<String, Tensor> merge(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned, float scale) {
-        TaskVector.checkFinetuned(pretrained, finetuned);
+        Models.requireLayoutOf(pretrained, finetuned, "fine-tuned model");
         Map<String, Tensor> out = Models.ordered();
         pretrained.forEach((key, pre) -> {
-            Tensor sum = finetuned.get(0).get(key).sub(pre);
-            for (int k = 1; k < finetuned.size(); k++) sum = sum.add(finetuned.get(k).get(key).sub(pre));
-            out.put(key, pre.add(sum.mul(scale)));
+            List<Tensor> taus = new ArrayList<>(finetuned.size());
+            for (Map<String, Tensor> ft : finetuned) taus.add(ft.get(key).sub(pre));
+            out.put(key, pre.add(Models.sum(taus).mul(scale)));
         });
         return out;
     }

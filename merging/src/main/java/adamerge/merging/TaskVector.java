@@ -26,7 +26,7 @@ public final class TaskVector {
 
     /** One task vector per fine-tuned model. */
     public static List<Map<String, Tensor>> of(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned) {
-        checkFinetuned(pretrained, finetuned);
+        Models.requireLayoutOf(pretrained, finetuned, "fine-tuned model");
         List<Map<String, Tensor>> taus = new ArrayList<>(finetuned.size());
         for (Map<String, Tensor> ft : finetuned) taus.add(of(pretrained, ft));
         return taus;
@@ -47,37 +47,9 @@ public final class TaskVector {
     public static Map<String, Tensor> apply(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taus, float[] lambdas) {
         if (taus.size() != lambdas.length)
             throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
-        for (int k = 0; k < taus.size(); k++)
-            Models.requireSameLayout("the pretrained model", pretrained, "task vector " + k, taus.get(k));
+        Models.requireLayoutOf(pretrained, taus, "task vector");
         Map<String, Tensor> out = Models.ordered();
-        pretrained.forEach((key, pre) -> {
-            List<Tensor> ts = new ArrayList<>(taus.size());
-            for (Map<String, Tensor> tau : taus) ts.add(tau.get(key));
-            out.put(key, pre.backend().mergeWeighted(pre, ts, lambdas)); // one fused pass per tensor
-        });
+        pretrained.forEach((key, pre) -> out.put(key, pre.backend().mergeWeighted(pre, Models.tensors(taus, key), lambdas))); // one fused pass per tensor
         return out;
-    }
-
-    /** theta_pre + lambda sum_k tau_k: one coefficient for every task. */
-    public static Map<String, Tensor> apply(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taus, float lambda) {
-        for (int k = 0; k < taus.size(); k++)
-            Models.requireSameLayout("the pretrained model", pretrained, "task vector " + k, taus.get(k));
-        Map<String, Tensor> out = Models.ordered();
-        pretrained.forEach((key, pre) -> out.put(key, pre.add(sum(taus, key).mul(lambda))));
-        return out;
-    }
-
-    /** sum_k taus_k[key] (the pretrained tensor's shape; zero task vectors give an error). */
-    static Tensor sum(List<Map<String, Tensor>> taus, String key) {
-        if (taus.isEmpty()) throw new IllegalArgumentException("no task vectors to merge");
-        Tensor s = taus.get(0).get(key);
-        for (int k = 1; k < taus.size(); k++) s = s.add(taus.get(k).get(key));
-        return s;
-    }
-
-    static void checkFinetuned(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned) {
-        if (finetuned.isEmpty()) throw new IllegalArgumentException("no fine-tuned models to merge");
-        for (int k = 0; k < finetuned.size(); k++)
-            Models.requireSameLayout("the pretrained model", pretrained, "fine-tuned model " + k, finetuned.get(k));
     }
 }

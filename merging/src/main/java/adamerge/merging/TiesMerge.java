@@ -87,13 +87,13 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
 
     /** The merged model from the pretrained and the fine-tuned ones. */
     public Map<String, Tensor> merge(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned) {
-        TaskVector.checkFinetuned(pretrained, finetuned);
+        Models.requireLayoutOf(pretrained, finetuned, "fine-tuned model");
         return merge(pretrained, Source.fromModels(pretrained, finetuned));
     }
 
     /** The merged model from the pretrained one and task vectors already formed. */
     public Map<String, Tensor> mergeTaskVectors(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taskVectors) {
-        checkTaskVectors(pretrained, taskVectors);
+        Models.requireLayoutOf(pretrained, taskVectors, "task vector");
         return merge(pretrained, Source.of(List.copyOf(pretrained.keySet()), taskVectors));
     }
 
@@ -112,7 +112,7 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
      */
     public List<Map<String, Tensor>> selectedTaskVectors(Map<String, Tensor> pretrained, List<Map<String, Tensor>> finetuned,
                                                          UnaryOperator<Tensor> store) {
-        TaskVector.checkFinetuned(pretrained, finetuned);
+        Models.requireLayoutOf(pretrained, finetuned, "fine-tuned model");
         return selected(Source.fromModels(pretrained, finetuned), store);
     }
 
@@ -158,8 +158,8 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
     private Map<String, Tensor> merge(Map<String, Tensor> pretrained, Source src) {
         Map<String, Tensor> out = Models.ordered();
         select(src, (key, sel, masks) -> {
-            Tensor agg = sum(sel);
-            if (aggregate == Aggregate.MEAN) agg = agg.div(sum(masks).binary(Binary.MAX, 1f)); // dis-mean: / max(count, 1)
+            Tensor agg = Models.sum(sel);
+            if (aggregate == Aggregate.MEAN) agg = agg.div(Models.sum(masks).binary(Binary.MAX, 1f)); // dis-mean: / max(count, 1)
             out.put(key, pretrained.get(key).add(agg.mul(scale)));
         });
         return out;
@@ -182,12 +182,12 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
         float zeroSign = 1f;
         if (trimScope == TrimScope.GLOBAL) {
             long signSum = 0;
-            for (int i = 0; i < keys.size(); i++) signSum += sumOfSigns(sum(trimmed(src, keys.get(i), thr, i)).sign());
+            for (int i = 0; i < keys.size(); i++) signSum += sumOfSigns(Models.sum(trimmed(src, keys.get(i), thr, i)).sign());
             zeroSign = signSum < 0 ? -1f : 1f; // a zero sum resolves to +1
         }
         for (int i = 0; i < keys.size(); i++) {
             List<Tensor> trimmed = trimmed(src, keys.get(i), thr, i);
-            Tensor s = sum(trimmed).sign();
+            Tensor s = Models.sum(trimmed).sign();
             s = Tensor.where(s.binary(Binary.EQ, 0f), constant(s, zeroSign), s);
             List<Tensor> sel = new ArrayList<>(trimmed.size()), masks = new ArrayList<>(trimmed.size());
             for (Tensor t : trimmed) {
@@ -256,12 +256,6 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
         return Tensor.of(kept, t.shape()).to(t.backend());
     }
 
-    private static Tensor sum(List<Tensor> xs) {
-        Tensor s = xs.get(0);
-        for (int k = 1; k < xs.size(); k++) s = s.add(xs.get(k));
-        return s;
-    }
-
     /** Sum of a tensor of -1/0/+1, exact: float partial sums of integers are exact below 2^24. */
     private static long sumOfSigns(Tensor s) {
         Tensor flat = s.flatten();
@@ -277,9 +271,4 @@ public record TiesMerge(double density, TrimScope trimScope, Aggregate aggregate
         return like.backend().fromArray(new float[]{v});
     }
 
-    private static void checkTaskVectors(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taus) {
-        if (taus.isEmpty()) throw new IllegalArgumentException("no task vectors to merge");
-        for (int k = 0; k < taus.size(); k++)
-            Models.requireSameLayout("the pretrained model", pretrained, "task vector " + k, taus.get(k));
-    }
 }

@@ -1,6 +1,7 @@
 package adamerge.merging;
 
 import adamerge.tensor.Tensor;
+import adamerge.vit.data.ImageDataSet;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,11 +16,11 @@ class AdaMergingRunTest {
     final AdaMergingTest fixture = new AdaMergingTest();
 
     /** Each task's data: its fixture batch and the batch of the next task, so that the sampler has a choice. */
-    static List<AdaMergingRun.Images> data(Map<String, Tensor> f) {
-        List<AdaMergingRun.Images> out = new ArrayList<>();
+    static List<ImageDataSet> data(Map<String, Tensor> f) {
+        List<ImageDataSet> out = new ArrayList<>();
         for (int k = 0; k < AdaMergingTest.K; k++) {
             Tensor all = Tensor.concat(List.of(f.get("batch" + k), f.get("batch" + (k + 1) % AdaMergingTest.K)), 0);
-            out.add(AdaMergingRun.Images.of(all.dim(0), idx -> all.indexSelect(0, idx)));
+            out.add(ImageDataSet.of("task" + k, all, null, List.of()));
         }
         return out;
     }
@@ -31,7 +32,7 @@ class AdaMergingRunTest {
     @Test
     void stepsDrawEachTasksBatchesFromItsOwnSeededSampler() throws IOException {
         Map<String, Tensor> f = AdaMergingTest.read("adamerging.safetensors"), ft = AdaMergingTest.read("adamerging_ft.safetensors");
-        List<AdaMergingRun.Images> data = data(f);
+        List<ImageDataSet> data = data(f);
         long[] seeds = {5, 6, 7};
         AdaMergingRun run = new AdaMergingRun(engine(f, ft), data, 2, 2, seeds);
         for (int s = 0; s < 3; s++) run.step();

@@ -139,7 +139,7 @@ class AdaMergingTest {
         Map<String, Tensor> pre = prefixed(f, "pre.");
         List<Map<String, Tensor>> taus = new ArrayList<>();
         for (int k = 0; k < K; k++) taus.add(TaskVector.of(pre, prefixed(ft, "ft" + k + ".")));
-        Map<String, Tensor> ta = TaskVector.apply(pre, taus, 0.3f), m = a.merged();
+        Map<String, Tensor> ta = TaskVector.apply(pre, taus, new float[]{0.3f, 0.3f, 0.3f}), m = a.merged();
         for (String n : pre.keySet()) assertArrayEquals(ta.get(n).toArray(), m.get(n).toArray(), 1e-6f, n);
     }
 

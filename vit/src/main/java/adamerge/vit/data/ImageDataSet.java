@@ -43,6 +43,7 @@ public final class ImageDataSet {
     private final List<String> classNames;
     private final List<Path> files;      // image files, or null for a safetensors data set
     private final Tensor pixelValues;    // [N,3,S,S] mapped, or null for image files
+    private final float[] inMemory;      // [N,3,S,S] row-major for a set made in memory, else null
     private final ImagePreprocessor preprocessor;
     private final Map<Integer, float[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -52,13 +53,32 @@ public final class ImageDataSet {
     };
 
     private ImageDataSet(Path source, int imageSize, int[] labels, List<String> classNames, List<Path> files, Tensor pixelValues) {
+        this(source, imageSize, labels, classNames, files, pixelValues, null);
+    }
+
+    private ImageDataSet(Path source, int imageSize, int[] labels, List<String> classNames, List<Path> files, Tensor pixelValues, float[] inMemory) {
         this.source = source;
         this.imageSize = imageSize;
         this.labels = labels;
         this.classNames = List.copyOf(classNames);
         this.files = files;
         this.pixelValues = pixelValues;
+        this.inMemory = inMemory;
         this.preprocessor = new ImagePreprocessor(imageSize);
+    }
+
+    /**
+     * A data set of images already in memory: {@code pixelValues} [N, 3, S, S], preprocessed as
+     * the model expects them, with optional {@code labels} [N] (null when unlabeled) naming the
+     * classes in {@code classNames}. {@code name} stands for the source in messages.
+     */
+    public static ImageDataSet of(String name, Tensor pixelValues, int[] labels, List<String> classNames) {
+        int[] shape = pixelValues.shape();
+        if (shape.length != 4 || shape[1] != 3 || shape[2] != shape[3])
+            throw new IllegalArgumentException(name + ": images must be [N, 3, S, S], got " + java.util.Arrays.toString(shape));
+        if (labels != null && labels.length != shape[0])
+            throw new IllegalArgumentException(name + ": " + labels.length + " labels for " + shape[0] + " images");
+        return new ImageDataSet(Path.of(name), shape[2], labels == null ? null : labels.clone(), classNames, null, null, pixelValues.toArray());
     }
 
     /**
@@ -171,7 +191,7 @@ public final class ImageDataSet {
     }
 
     public int size() {
-        return labels != null ? labels.length : files != null ? files.size() : pixelValues.dim(0);
+        return labels != null ? labels.length : files != null ? files.size() : inMemory != null ? inMemory.length / (3 * imageSize * imageSize) : pixelValues.dim(0);
     }
 
     public int imageSize() {
@@ -208,7 +228,8 @@ public final class ImageDataSet {
         for (int j = 0; j < indices.length; j++) {
             int i = indices[j];
             if (i < 0 || i >= size()) throw new IndexOutOfBoundsException("image " + i + " of a data set of " + size() + " (" + source + ")");
-            if (pixelValues != null && pixelValues.storage() instanceof MappedStorage m) m.read(i * plane, out, j * plane, plane);
+            if (inMemory != null) System.arraycopy(inMemory, i * plane, out, j * plane, plane);
+            else if (pixelValues != null && pixelValues.storage() instanceof MappedStorage m) m.read(i * plane, out, j * plane, plane);
             else if (pixelValues != null) System.arraycopy(pixelValues.slice(0, i, i + 1).toArray(), 0, out, j * plane, plane);
             else System.arraycopy(image(i), 0, out, j * plane, plane);
         }

@@ -1,0 +1,29 @@
+package adamerge.opencl;
+
+import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
+import adamerge.tensor.cpu.CpuBackends;
+
+/**
+ * A device by the name users give it: {@code cpu}, {@code opencl} (the first GPU, else the first
+ * OpenCL device) or {@code opencl:N} (see {@link OpenClDevices}). Choosing OpenCL without a usable
+ * device is an error that says how to install a runtime; there is no silent fallback to the CPU.
+ */
+public final class DeviceChoice {
+    private DeviceChoice() {
+    }
+
+    /** The backend named {@code device}. */
+    public static Backend backend(String device) {
+        if (device.equals("cpu")) return CpuBackends.active();
+        if (device.equals("opencl") || device.startsWith("opencl:")) return OpenClBackend.open(device);
+        throw new IllegalArgumentException("unknown device '" + device + "': use cpu, opencl or opencl:N");
+    }
+
+    /** Makes the backend named {@code device} the home of new tensors and returns it. */
+    public static Backend activate(String device) {
+        Backend b = backend(device);
+        Backends.use(b);
+        return b;
+    }
+}
