@@ -39,9 +39,8 @@ import java.util.Map;
  * to the host only in {@link #fromArray} and {@link #toArray}. All kernels go to one in-order
  * queue; calls are serialised on the backend (kernel arguments are per-kernel state).
  *
- * <p>Besides the {@code Backend} ops it offers the merging kernels {@link #mergeWeighted},
- * {@link #dotWithEach} and {@link #adamStep}. Task vectors may be held as half precision
- * ({@link #storedAs}); the kernels reading them are built a second time for that.
+ * <p>Task vectors may be held as half precision ({@link #storedAs}); the kernels reading them are
+ * built a second time for that.
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
     private static final String[] SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl", "gemm.cl"};
@@ -91,11 +90,6 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     /** "opencl" (the first GPU, else the first device) or "opencl:N" (device N of {@link OpenClDevices#list()}). */
     public static OpenClBackend open(String spec) {
         return new OpenClBackend(OpenClDevices.pick(spec));
-    }
-
-    /** Device {@code deviceIndex} of platform {@code platformIndex}, in the runtime's order. */
-    public OpenClBackend(int platformIndex, int deviceIndex) {
-        this(pick(platformIndex, deviceIndex));
     }
 
     public OpenClBackend(OpenClDevices.Device device) {
@@ -161,14 +155,6 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         }
         profiledEvents.clear();
         profiledNames.clear();
-    }
-
-    private static OpenClDevices.Device pick(int platformIndex, int deviceIndex) {
-        List<OpenClDevices.Device> all = OpenClDevices.list();
-        for (OpenClDevices.Device d : all)
-            if (d.platformIndex() == platformIndex && d.deviceIndex() == deviceIndex) return d;
-        throw new IllegalArgumentException("no OpenCL device " + deviceIndex + " on platform " + platformIndex + "; the devices are:\n  "
-                + String.join("\n  ", all.stream().map(OpenClDevices.Device::toString).toList()));
     }
 
     public OpenClDevices.Device device() {
@@ -648,31 +634,6 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         ViewLayout l = ViewLayout.of(x.shape(), x.strides());
         if (l.numel() > 0) kernel("float_to_half").layout(l).view(x, l.strides8()[0]).halfBuf(out).elementwise(l.numel());
         return out;
-    }
-
-    /**
-     * One torch.optim.Adam step in place on {@code param}, {@code m} and {@code v} (contiguous):
-     * g' = g + weightDecay p; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
-     * p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps), with t = {@code step} counted from 1.
-     */
-    public synchronized void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, int step, float lr,
-                                      float beta1, float beta2, float eps, float weightDecay) {
-        if (step < 1) throw new IllegalArgumentException("Adam step " + step + " should count from 1");
-        requireSameShape(param, grad);
-        requireSameShape(param, m);
-        requireSameShape(param, v);
-        for (Tensor t : List.of(param, m, v))
-            if (!t.isContiguous())
-                throw new IllegalArgumentException("adamStep updates in place and needs contiguous param, m and v; got strides "
-                        + Arrays.toString(t.strides()) + " for shape " + Arrays.toString(t.shape()));
-        int n = param.numel();
-        if (n == 0) return;
-        Tensor g = grad.contiguous();
-        float bc1 = (float) (1 - Math.pow(beta1, step)), sqrtBc2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        kernel("adam_step").arg(n).buf(param).arg(param.offset()).buf(g).arg(g.offset())
-                .buf(m).arg(m.offset()).buf(v).arg(v.offset())
-                .arg(lr).arg(beta1).arg(beta2).arg(eps).arg(weightDecay).arg(bc1).arg(sqrtBc2).elementwise(n);
-        if (g != grad) storage(g).release();
     }
 
     // ---- lifecycle ----

@@ -113,20 +113,3 @@ __kernel void index_select(const int n, const int8 sh, const int flat,
     int sel = index[(i / inner) % nidx];
     y[i] = x[view_offset(i, sh, x_st, x_off, flat) + sel * axis_stride];
 }
-
-// One Adam step in place, as torch.optim.Adam: weight decay enters the gradient as L2, and
-// bias corrections bc1 = 1 - beta1^t, bc2 = 1 - beta2^t come from the host.
-__kernel void adam_step(const int n, __global float* p, const int p_off, __global const float* g, const int g_off,
-                        __global float* m, const int m_off, __global float* v, const int v_off,
-                        const float lr, const float beta1, const float beta2, const float eps, const float wd,
-                        const float bc1, const float sqrt_bc2) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float pi = p[p_off + i];
-    float gi = g[g_off + i] + wd * pi;
-    float mi = beta1 * m[m_off + i] + (1.0f - beta1) * gi;
-    float vi = beta2 * v[v_off + i] + (1.0f - beta2) * gi * gi;
-    m[m_off + i] = mi;
-    v[v_off + i] = vi;
-    p[p_off + i] = pi - (lr / bc1) * mi / (sqrt(vi) / sqrt_bc2 + eps);
-}
