@@ -43,7 +43,7 @@ import java.util.Map;
  * built a second time for that.
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
-    private static final String[] SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl", "gemm.cl"};
+    static final String[] SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl", "gemm.cl"};
     /** What the half task-vector kernels need: their file and the helpers it uses. */
     private static final String[] HALF_SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl"};
     /**
@@ -258,7 +258,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         Tensor out = empty(x.shape());
         ViewLayout l = ViewLayout.of(x.shape(), x.strides());
         if (l.numel() > 0)
-            kernel("unary").layout(l).arg(op.ordinal()).view(x, l.strides8()[0]).buf(out).elementwise(l.numel());
+            kernel("unary").layout(l).arg(OpCodes.of(op)).view(x, l.strides8()[0]).buf(out).elementwise(l.numel());
         return out;
     }
 
@@ -268,7 +268,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         Tensor out = empty(a.shape());
         ViewLayout l = ViewLayout.of(a.shape(), a.strides(), b.strides());
         if (l.numel() > 0)
-            kernel("binary").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).view(b, l.strides8()[1])
+            kernel("binary").layout(l).arg(OpCodes.of(op)).view(a, l.strides8()[0]).view(b, l.strides8()[1])
                     .buf(out).elementwise(l.numel());
         return out;
     }
@@ -278,7 +278,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         Tensor out = empty(a.shape());
         ViewLayout l = ViewLayout.of(a.shape(), a.strides());
         if (l.numel() > 0)
-            kernel("binary_scalar").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).arg(b).buf(out).elementwise(l.numel());
+            kernel("binary_scalar").layout(l).arg(OpCodes.of(op)).view(a, l.strides8()[0]).arg(b).buf(out).elementwise(l.numel());
         return out;
     }
 
@@ -304,13 +304,12 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         Tensor out = empty(kept);
         ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
         if (rows.numel() == 0) return out;
-        int opCode = op == Reduce.SUM ? 0 : 1;
         if (n <= SERIAL_ROW_LIMIT) {
             kernel("reduce_serial").arg(rows.numel()).arg(n).shape(rows)
-                    .view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(opCode).buf(out).elementwise(rows.numel());
+                    .view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(OpCodes.of(op)).buf(out).elementwise(rows.numel());
         } else {
             int ls = rowGroup(n);
-            kernel("reduce_group").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(opCode)
+            kernel("reduce_group").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(OpCodes.of(op))
                     .buf(out).local(4L * ls).rows(rows.numel(), ls);
         }
         return out;
@@ -715,7 +714,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     }
 
     private static String programSource(String[] names) {
-        StringBuilder src = new StringBuilder();
+        StringBuilder src = new StringBuilder(OpCodes.defines());
         for (String s : names) src.append(source(s)).append('\n');
         return src.toString();
     }
@@ -755,7 +754,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         }
     }
 
-    private static String source(String name) {
+    static String source(String name) {
         try (InputStream in = OpenClBackend.class.getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("kernel source " + name + " is missing from the classpath");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
