@@ -11,25 +11,15 @@ import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
-import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
-import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_program;
-import org.jocl.cl_queue_properties;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.ref.Reference;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,22 +27,12 @@ import java.util.Map;
  * The {@link Backend} kernels on an OpenCL device. Tensors live in {@link DeviceStorage} buffers;
  * every op reads strided views on the device and writes a new contiguous buffer, so data crosses
  * to the host only in {@link #fromArray} and {@link #toArray}. All kernels go to one in-order
- * queue; calls are serialised on the backend (kernel arguments are per-kernel state).
+ * {@link CommandQueue}; calls are serialised on the backend (kernel arguments are per-kernel state).
  *
  * <p>Task vectors may be held as half precision ({@link #storedAs}); the kernels reading them are
- * built a second time for that.
+ * built a second time for that ({@link KernelPrograms}).
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
-    static final String[] SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl", "gemm.cl"};
-    /** What the half task-vector kernels need: their file and the helpers it uses. */
-    private static final String[] HALF_SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl"};
-    /**
-     * Uploads up to this many floats are staged and enqueued without blocking: a blocking write
-     * waits for the whole in-order queue, and a training step uploads many small tensors (the
-     * batches, the coefficients). The property {@code adamerge.opencl.syncUploads=true} turns it off.
-     */
-    private static final int STAGING_FLOATS = 1 << 22, ASYNC_UPLOAD_LIMIT = 1 << 20;
-    private static final boolean SYNC_UPLOADS = Boolean.getBoolean("adamerge.opencl.syncUploads");
     /**
      * Pick a smaller GEMM tile for products that pad the tuned one badly, and split K for products
      * of too few tiles to fill the device; -Dadamerge.opencl.smallTiles=false turns both off,
@@ -66,22 +46,13 @@ public final class OpenClBackend implements Backend, AutoCloseable {
 
     private final OpenClDevices.Device device;
     private final cl_context context;
-    private final cl_command_queue queue;
-    private final cl_program program;
-    /** The sources built with TAU_HALF, at the first half task vector: only its taskvectors.cl kernels are used. */
-    private cl_program halfProgram;
-    private final Map<String, cl_kernel> halfKernels = new HashMap<>();
+    private final CommandQueue queue;
+    private final KernelPrograms programs;
     private final BufferPool pool;
-    private final Map<String, cl_kernel> kernels = new HashMap<>();
-    private final Map<String, cl_kernel> gemmKernels = new HashMap<>();
-    private final Map<String, cl_program> gemmPrograms = new HashMap<>();
+    private final StagedUploads uploads;
     private final long maxGroup, localMemBytes;
     private GemmConfig gemmConfig;
     private boolean closed;
-    /** Host memory of the non-blocking uploads; a region is reused only after a wait on the queue. */
-    private ByteBuffer staging;
-    private int stagingUsed;
-    private long launches, uploads, waits;
 
     /** Counts since the backend was opened: kernels enqueued, host-to-device uploads, waits on the queue. */
     public record Stats(long launches, long uploads, long waits) {
@@ -99,62 +70,17 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId());
             context = CL.clCreateContext(props, 1, new cl_device_id[]{id}, null, null, null);
-            queue = createQueue(context, id, device.openclVersion());
+            queue = new CommandQueue(context, device);
             maxGroup = OpenClDevices.deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE);
             localMemBytes = OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
             long softMiB = Long.getLong("adamerge.opencl.softLimitMiB", device.globalMemBytes() / 2 >> 20);
             pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4), softMiB << 20);
-            program = build(programSource(SOURCES), "");
+            uploads = new StagedUploads(queue);
+            programs = new KernelPrograms(context, device);
         } catch (CLException e) {
             throw new OpenClUnavailableException("cannot use OpenCL device " + device.name() + " (" + e.getMessage() + "): "
                     + OpenClUnavailableException.INSTALL_HINT, e);
         }
-    }
-
-    @SuppressWarnings("deprecation")
-    private static cl_command_queue createQueue(cl_context context, cl_device_id id, String version) {
-        long flags = PROFILE ? CL.CL_QUEUE_PROFILING_ENABLE : 0;
-        if (version.startsWith("OpenCL 1.")) return CL.clCreateCommandQueue(context, id, flags, null); // no 2.0 entry point
-        cl_queue_properties props = new cl_queue_properties();
-        if (PROFILE) props.addProperty(CL.CL_QUEUE_PROPERTIES, flags);
-        return CL.clCreateCommandQueueWithProperties(context, id, props, null);
-    }
-
-    // ---- profiling (-Dadamerge.opencl.profile=true): device time per kernel name ----
-
-    private static final boolean PROFILE = Boolean.getBoolean("adamerge.opencl.profile");
-    private final List<String> profiledNames = new ArrayList<>();
-    private final List<cl_event> profiledEvents = new ArrayList<>();
-    private final Map<String, long[]> profile = new HashMap<>();
-
-    /** Kernel name -> {launches, device nanoseconds} since the last reset; empty unless profiling is on. */
-    public synchronized Map<String, long[]> profile() {
-        drainProfile();
-        Map<String, long[]> copy = new HashMap<>();
-        profile.forEach((k, v) -> copy.put(k, v.clone()));
-        return copy;
-    }
-
-    public synchronized void resetProfile() {
-        drainProfile();
-        profile.clear();
-    }
-
-    private void drainProfile() {
-        if (profiledEvents.isEmpty()) return;
-        CL.clWaitForEvents(profiledEvents.size(), profiledEvents.toArray(new cl_event[0]));
-        long[] t0 = new long[1], t1 = new long[1];
-        for (int i = 0; i < profiledEvents.size(); i++) {
-            cl_event e = profiledEvents.get(i);
-            CL.clGetEventProfilingInfo(e, CL.CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(t0), null);
-            CL.clGetEventProfilingInfo(e, CL.CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(t1), null);
-            long[] acc = profile.computeIfAbsent(profiledNames.get(i), k -> new long[2]);
-            acc[0]++;
-            acc[1] += t1[0] - t0[0];
-            CL.clReleaseEvent(e);
-        }
-        profiledEvents.clear();
-        profiledNames.clear();
     }
 
     public OpenClDevices.Device device() {
@@ -179,35 +105,12 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         if (n != data.length)
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements but " + data.length + " were given");
         DeviceStorage s = allocate(n);
-        if (n == 0) return new Tensor(s, shape.clone());
-        uploads++;
-        if (SYNC_UPLOADS || n > ASYNC_UPLOAD_LIMIT) {
-            CL.clEnqueueWriteBuffer(queue, s.mem(), true, 0, 4L * n, Pointer.to(data), 0, null, null);
-            waited();
-        } else {
-            if (staging == null) staging = ByteBuffer.allocateDirect(4 * STAGING_FLOATS).order(ByteOrder.nativeOrder());
-            int at = (stagingUsed + 15) & ~15; // 64-byte aligned regions
-            if (at + n > STAGING_FLOATS) { // every earlier upload must have been read before the region is reused
-                CL.clFinish(queue);
-                waited();
-                at = 0;
-            }
-            ByteBuffer region = staging.slice(4 * at, 4 * n).order(ByteOrder.nativeOrder());
-            region.asFloatBuffer().put(data);
-            CL.clEnqueueWriteBuffer(queue, s.mem(), false, 0, 4L * n, Pointer.to(region), 0, null, null);
-            stagingUsed = at + n;
-        }
+        if (n > 0) uploads.upload(s.mem(), data);
         return new Tensor(s, shape.clone());
     }
 
-    /** After a wait on the in-order queue every enqueued upload has completed: the staging memory is free again. */
-    private void waited() {
-        waits++;
-        stagingUsed = 0;
-    }
-
     public synchronized Stats stats() {
-        return new Stats(launches, uploads, waits);
+        return new Stats(queue.launches(), uploads.count(), queue.waits());
     }
 
     /** Bytes of device buffers held now (in use or pooled for reuse) and the most ever held. */
@@ -224,14 +127,22 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return pool.reclaims();
     }
 
+    /** Kernel name -> {launches, device nanoseconds} since the last reset; empty unless -Dadamerge.opencl.profile=true. */
+    public synchronized Map<String, long[]> profile() {
+        return queue.profile().totals();
+    }
+
+    public synchronized void resetProfile() {
+        queue.profile().reset();
+    }
+
     @Override
     public synchronized float[] toArray(Tensor x) {
         int n = x.numel();
         float[] out = new float[n];
         if (n == 0) return out;
         Tensor c = x.isContiguous() && storage(x).dtype() == DType.F32 ? x : copy(x);
-        CL.clEnqueueReadBuffer(queue, mem(c), true, 4L * c.offset(), 4L * n, Pointer.to(out), 0, null, null);
-        waited();
+        queue.read(mem(c), 4L * c.offset(), 4L * n, Pointer.to(out));
         if (c != x) storage(c).release();
         return out;
     }
@@ -416,8 +327,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         try {
             for (int shift = 24; shift >= 0; shift -= 8) {
                 Arrays.fill(hist, 0);
-                CL.clEnqueueWriteBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
-                waited();
+                queue.write(h, 4L * 256, Pointer.to(hist));
                 for (Tensor x : xs) {
                     ViewLayout l = ViewLayout.of(x.shape(), x.strides());
                     if (l.numel() == 0) continue;
@@ -425,8 +335,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
                     kernel("radix_histogram").layout(l).view(x, l.strides8()[0]).arg(prefix).arg(mask).arg(shift)
                             .arg(h).local(4L * 256).grid(l.numel(), ls);
                 }
-                CL.clEnqueueReadBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
-                waited();
+                queue.read(h, 0, 4L * 256, Pointer.to(hist));
                 int digit = 0;
                 long below = 0;
                 while (digit < 255 && rank >= below + Integer.toUnsignedLong(hist[digit])) below += Integer.toUnsignedLong(hist[digit++]);
@@ -534,14 +443,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     /** C = A x B with the given tiling and K split into {@code splits} ranges (partial products summed by gemm_sum). */
     void gemm(GemmConfig cfg, int splits, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
               cl_mem b, int bOff, int[] sb, boolean bRowMajor, cl_mem c) {
-        String key = cfg + (aRowMajor ? "/A" : "/At") + (bRowMajor ? "/B" : "/Bt");
-        cl_kernel kernel = gemmKernels.get(key);
-        if (kernel == null) {
-            cl_program p = build(source("gemm.cl"), cfg.defines(aRowMajor, bRowMajor));
-            gemmPrograms.put(key, p);
-            kernel = CL.clCreateKernel(p, "gemm", null);
-            gemmKernels.put(key, kernel);
-        }
+        cl_kernel kernel = programs.gemm(cfg, aRowMajor, bRowMajor);
         int chunk = k, used = 1;
         if (splits > 1 && k > cfg.bk()) {
             chunk = ceilDiv(ceilDiv(k, splits), cfg.bk()) * cfg.bk();
@@ -577,8 +479,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
 
     /** Waits for every enqueued kernel (for timing). */
     public synchronized void finish() {
-        CL.clFinish(queue);
-        waited();
+        queue.finish();
     }
 
     // ---- merging kernels ----
@@ -616,8 +517,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
                     .buf(partial).arg(t * groups).local(4L * ls).run(new long[]{(long) groups * ls}, new long[]{ls});
         }
         Tensor sums = reduce(Reduce.SUM, partial, 1);
-        CL.clEnqueueReadBuffer(queue, mem(sums), true, 0, 4L * count, Pointer.to(out), 0, null, null);
-        waited();
+        queue.read(mem(sums), 0, 4L * count, Pointer.to(out));
         storage(partial).release();
         storage(sums).release();
         return out;
@@ -642,15 +542,10 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        CL.clFinish(queue);
-        for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
-        for (cl_kernel k : gemmKernels.values()) CL.clReleaseKernel(k);
-        for (cl_program p : gemmPrograms.values()) CL.clReleaseProgram(p);
-        for (cl_kernel k : halfKernels.values()) CL.clReleaseKernel(k);
-        if (halfProgram != null) CL.clReleaseProgram(halfProgram);
-        CL.clReleaseProgram(program);
+        queue.finish();
+        programs.release();
         pool.close();
-        CL.clReleaseCommandQueue(queue);
+        queue.release();
         CL.clReleaseContext(context);
     }
 
@@ -701,66 +596,18 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     }
 
     private Launch kernel(String name) {
-        cl_kernel k = kernels.computeIfAbsent(name, s -> CL.clCreateKernel(program, s, null));
-        return new Launch(k, name);
+        return new Launch(programs.kernel(name), name);
     }
 
     /** A taskvectors.cl kernel built for the element type of {@code tau}. */
     private Launch tauKernel(String name, Tensor tau) {
         if (storage(tau).dtype() == DType.F32) return kernel(name);
-        if (halfProgram == null) halfProgram = build(programSource(HALF_SOURCES), "-DTAU_HALF");
-        cl_kernel k = halfKernels.computeIfAbsent(name, s -> CL.clCreateKernel(halfProgram, s, null));
-        return new Launch(k, name + "/f16");
-    }
-
-    private static String programSource(String[] names) {
-        StringBuilder src = new StringBuilder(OpCodes.defines());
-        for (String s : names) src.append(source(s)).append('\n');
-        return src.toString();
-    }
-
-    private cl_program build(String source, String options) {
-        cl_program p = CL.clCreateProgramWithSource(context, 1, new String[]{source}, null, null);
-        try {
-            CL.clBuildProgram(p, 0, null, options, null, null);
-        } catch (CLException e) {
-            long[] size = new long[1];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
-            byte[] log = new byte[(int) size[0]];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
-            CL.clReleaseProgram(p);
-            throw new IllegalStateException("OpenCL kernels " + options + " failed to build on " + device.name() + ":\n"
-                    + new String(log, StandardCharsets.UTF_8).trim(), e);
-        }
-        return p;
+        return new Launch(programs.halfKernel(name), name + "/f16");
     }
 
     /** The compiler's log for a GEMM tiling built with extra options (e.g. -cl-nv-verbose for register counts on NVIDIA). */
     String gemmBuildLog(GemmConfig cfg, boolean aRowMajor, boolean bRowMajor, String extra) {
-        cl_program p = CL.clCreateProgramWithSource(context, 1, new String[]{source("gemm.cl")}, null, null);
-        try {
-            try {
-                CL.clBuildProgram(p, 0, null, cfg.defines(aRowMajor, bRowMajor) + " " + extra, null, null);
-            } catch (CLException e) {
-                // the log says why
-            }
-            long[] size = new long[1];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
-            byte[] log = new byte[(int) size[0]];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
-            return new String(log, StandardCharsets.UTF_8).trim();
-        } finally {
-            CL.clReleaseProgram(p);
-        }
-    }
-
-    static String source(String name) {
-        try (InputStream in = OpenClBackend.class.getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException("kernel source " + name + " is missing from the classpath");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read kernel source " + name, e);
-        }
+        return programs.gemmBuildLog(cfg, aRowMajor, bRowMajor, extra);
     }
 
     /** Sets a kernel's arguments in order, then enqueues it. */
@@ -850,14 +697,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         }
 
         void run(long[] global, long[] local) {
-            cl_event event = PROFILE ? new cl_event() : null;
-            CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, event);
-            launches++;
-            if (event != null) {
-                profiledEvents.add(event);
-                profiledNames.add(name);
-                if (profiledEvents.size() >= 8192) drainProfile();
-            }
+            queue.run(kernel, name, global, local);
             Reference.reachabilityFence(keep); // enqueued commands keep their buffers alive from here on
         }
     }

@@ -40,12 +40,12 @@ class OpCodesTest {
 
     @Test
     void kernelsNameTheirOpCodes() {
-        for (String file : OpenClBackend.SOURCES) assertEquals(List.of(), faults(file, OpenClBackend.source(file)));
+        for (String file : KernelPrograms.SOURCES) assertEquals(List.of(), faults(file, KernelPrograms.source(file)));
     }
 
     @Test
     void everyUnaryAndBinaryOpHasACase() {
-        String source = OpenClBackend.source("elementwise.cl");
+        String source = KernelPrograms.source("elementwise.cl");
         for (Enum<?>[] ops : List.<Enum<?>[]>of(Unary.values(), Binary.values()))
             for (Enum<?> op : ops)
                 assertTrue(source.contains("case " + OpCodes.name(op) + ":"), "elementwise.cl has no case for " + op);
