@@ -33,15 +33,6 @@ import java.util.Map;
  * built a second time for that ({@link KernelPrograms}).
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
-    /**
-     * Pick a smaller GEMM tile for products that pad the tuned one badly, and split K for products
-     * of too few tiles to fill the device; -Dadamerge.opencl.smallTiles=false turns both off,
-     * -Dadamerge.opencl.splitK=S forces S splits (1: never split).
-     */
-    private static final boolean SMALL_TILES = !"false".equals(System.getProperty("adamerge.opencl.smallTiles"));
-    private static final int FORCED_SPLITS = Integer.getInteger("adamerge.opencl.splitK", 0), MAX_SPLITS = 16;
-    /** Smaller tilings considered for products that the tuned tile pads badly. */
-    static final List<GemmConfig> SMALLER = List.of(new GemmConfig(64, 64, 4, 4, 16), new GemmConfig(32, 32, 4, 4, 16));
     private static final int ELEMENTWISE_GROUP = 256, MAX_ROW_GROUP = 256, SERIAL_ROW_LIMIT = 64, MAX_GRID_GROUPS = 256;
 
     private final OpenClDevices.Device device;
@@ -50,7 +41,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     private final KernelPrograms programs;
     private final BufferPool pool;
     private final StagedUploads uploads;
-    private final long maxGroup, localMemBytes;
+    private final long maxGroup;
+    private final GemmPlanner planner;
     private GemmConfig gemmConfig;
     private boolean closed;
 
@@ -72,7 +64,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             context = CL.clCreateContext(props, 1, new cl_device_id[]{id}, null, null, null);
             queue = new CommandQueue(context, device);
             maxGroup = OpenClDevices.deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE);
-            localMemBytes = OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
+            planner = new GemmPlanner(device.computeUnits(), maxGroup, OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE));
             long softMiB = Long.getLong("adamerge.opencl.softLimitMiB", device.globalMemBytes() / 2 >> 20);
             pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4), softMiB << 20);
             uploads = new StagedUploads(queue);
@@ -371,10 +363,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         else if (k == 1 || sb[1] == 1) { bRowMajor = false; sb[1] = 1; }
         else { cb = copy(b); sb = cb.strides(); bRowMajor = true; }
         if (nb == 1) { sa[0] = 0; sb[0] = 0; }
-        GemmConfig cfg = gemmConfig();
-        if (SMALL_TILES) cfg = tileFor(cfg, nb, m, n);
-        int splits = FORCED_SPLITS > 0 ? FORCED_SPLITS : SMALL_TILES ? splitsFor(cfg, nb, m, n, k) : 1;
-        gemm(cfg, splits, nb, m, n, k, mem(ca), ca.offset(), sa, aRowMajor, mem(cb), cb.offset(), sb, bRowMajor, mem(out));
+        GemmPlanner.Plan plan = planner.plan(gemmConfig(), nb, m, n, k);
+        gemm(plan.tiling(), plan.splits(), nb, m, n, k, mem(ca), ca.offset(), sa, aRowMajor, mem(cb), cb.offset(), sb, bRowMajor, mem(out));
         Reference.reachabilityFence(a);
         Reference.reachabilityFence(b);
         if (ca != a) storage(ca).release();
@@ -382,57 +372,12 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return out;
     }
 
-    /**
-     * The tuned tiling, or a smaller one of {@link #SMALLER} when the tuned tile pads the m x n
-     * output so much that the smaller tile's lower efficiency costs less (attention products).
-     */
     GemmConfig tileFor(GemmConfig tuned, int nb, int m, int n) {
-        GemmConfig best = tuned;
-        double bestCost = tuned.paddedArea(m, n);
-        for (GemmConfig c : SMALLER) {
-            if ((long) c.bm() * c.bn() >= (long) tuned.bm() * tuned.bn() || !fits(c)) continue;
-            double cost = c.paddedArea(m, n) * Math.sqrt((double) tuned.bm() * tuned.bn() / ((double) c.bm() * c.bn())) / 1.4;
-            if (cost < bestCost) {
-                bestCost = cost;
-                best = c;
-            }
-        }
-        return best;
+        return planner.tileFor(tuned, nb, m, n);
     }
 
-    /**
-     * Split-K for products of too few tiles to fill the device: the split count minimising
-     * waves x depth per split (a wave is every compute unit running its resident work-groups), with
-     * a small charge per split for writing and summing the partial products.
-     */
     int splitsFor(GemmConfig cfg, int nb, int m, int n, int k) {
-        long tiles = (long) nb * ceilDiv(m, cfg.bm()) * ceilDiv(n, cfg.bn());
-        long slots = (long) device.computeUnits() * residentGroups(cfg);
-        if (tiles >= 4 * slots || k < 4 * cfg.bk()) return 1; // several waves: the last one's idle tail is small
-        int best = 1;
-        double bestCost = ((tiles + slots - 1) / slots) * (k + 64.0); // 64: a group's fixed start-up and write-back, in units of depth
-        for (int s = 2; s <= MAX_SPLITS; s++) {
-            int chunk = ceilDiv(ceilDiv(k, s), cfg.bk()) * cfg.bk();
-            if (chunk < 8 * cfg.bk()) break;
-            int used = ceilDiv(k, chunk);
-            double cost = ((tiles * used + slots - 1) / slots) * (chunk + 64.0) * (1.04 + 0.02 * used);
-            if (cost < bestCost) {
-                bestCost = cost;
-                best = used;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Work-groups of this tiling a compute unit holds at once, estimated for an NVIDIA SM: 64K
-     * registers at about 24 + 2 tm tn a work-item, 72 KiB of local memory, 2048 work-items (on
-     * the H100: 1 group of 128,128,8,8; 4 of 64,64,8,8, which is what its split-K timings show).
-     */
-    static int residentGroups(GemmConfig c) {
-        long byRegs = 65536L / ((long) c.threads() * (24 + 2L * c.tm() * c.tn()));
-        long byLocal = 73728L / c.localBytes(), byItems = 2048L / c.threads();
-        return (int) Math.max(1, Math.min(Math.min(byRegs, byLocal), Math.min(byItems, 8)));
+        return planner.splitsFor(cfg, nb, m, n, k);
     }
 
     void gemm(GemmConfig cfg, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
@@ -446,7 +391,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         cl_kernel kernel = programs.gemm(cfg, aRowMajor, bRowMajor);
         int chunk = k, used = 1;
         if (splits > 1 && k > cfg.bk()) {
-            chunk = ceilDiv(ceilDiv(k, splits), cfg.bk()) * cfg.bk();
+            chunk = GemmPlanner.chunk(cfg, k, splits);
             used = ceilDiv(k, chunk);
         }
         // float4 global accesses need 16-byte aligned rows: offsets and the row strides multiples of 4
@@ -472,9 +417,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return gemmConfig;
     }
 
-    /** Configurations this device can run: work-group and local-memory limits. */
     boolean fits(GemmConfig c) {
-        return c.threads() <= maxGroup && c.localBytes() <= localMemBytes;
+        return planner.fits(c);
     }
 
     /** Waits for every enqueued kernel (for timing). */
