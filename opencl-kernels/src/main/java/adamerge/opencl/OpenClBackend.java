@@ -10,7 +10,6 @@ import adamerge.tensor.Unary;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
-import org.jocl.Sizeof;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
@@ -18,7 +17,6 @@ import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 
 import java.lang.ref.Reference;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,7 @@ import java.util.Map;
  * built a second time for that ({@link KernelPrograms}).
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
-    private static final int ELEMENTWISE_GROUP = 256, MAX_ROW_GROUP = 256, SERIAL_ROW_LIMIT = 64, MAX_GRID_GROUPS = 256;
+    private static final int MAX_ROW_GROUP = 256, SERIAL_ROW_LIMIT = 64;
 
     private final OpenClDevices.Device device;
     private final cl_context context;
@@ -323,7 +321,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
                 for (Tensor x : xs) {
                     ViewLayout l = ViewLayout.of(x.shape(), x.strides());
                     if (l.numel() == 0) continue;
-                    int ls = ELEMENTWISE_GROUP;
+                    int ls = Launch.ELEMENTWISE_GROUP;
                     kernel("radix_histogram").layout(l).view(x, l.strides8()[0]).arg(prefix).arg(mask).arg(shift)
                             .arg(h).local(4L * 256).grid(l.numel(), ls);
                 }
@@ -399,13 +397,13 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         boolean vb = bOff % 4 == 0 && sb[0] % 4 == 0 && (bRowMajor ? sb[1] : sb[2]) % 4 == 0;
         DeviceStorage partial = used > 1 ? allocate(Math.multiplyExact(Math.multiplyExact(nb * used, m), n)) : null;
         int rtm = cfg.bm() / cfg.tm(), rtn = cfg.bn() / cfg.tn();
-        new Launch(kernel, "gemm").arg(m).arg(n).arg(k)
+        new Launch(this, kernel, "gemm").arg(m).arg(n).arg(k)
                 .arg(a).arg(aOff).arg(sa[0]).arg(sa[1]).arg(sa[2]).arg(va ? 1 : 0)
                 .arg(b).arg(bOff).arg(sb[0]).arg(sb[1]).arg(sb[2]).arg(vb ? 1 : 0)
                 .arg(partial != null ? partial.mem() : c).arg(n % 4 == 0 ? 1 : 0).arg(used).arg(chunk)
                 .run(new long[]{(long) ceilDiv(n, cfg.bn()) * rtn, (long) ceilDiv(m, cfg.bm()) * rtm, (long) nb * used}, new long[]{rtn, rtm, 1});
         if (partial != null) {
-            int mn = m * n, ls = ELEMENTWISE_GROUP;
+            int mn = m * n, ls = Launch.ELEMENTWISE_GROUP;
             kernel("gemm_sum").arg(mn).arg(used).arg(partial.mem()).arg(c).run(new long[]{(long) ceilDiv(mn, ls) * ls, nb}, new long[]{ls, 1});
             partial.release(); // the in-order queue runs its next writer after gemm_sum
         }
@@ -451,7 +449,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         int count = taus.size(), n = g.numel();
         float[] out = new float[count];
         if (count == 0 || n == 0) return out;
-        int ls = ELEMENTWISE_GROUP, groups = Math.min(ceilDiv(n, ls), MAX_GRID_GROUPS);
+        int ls = Launch.ELEMENTWISE_GROUP, groups = Math.min(ceilDiv(n, ls), Launch.MAX_GRID_GROUPS);
         Tensor partial = empty(count, groups);
         for (int t = 0; t < count; t++) {
             Tensor tau = taus.get(t);
@@ -495,6 +493,14 @@ public final class OpenClBackend implements Backend, AutoCloseable {
 
     // ---- helpers ----
 
+    CommandQueue queue() {
+        return queue;
+    }
+
+    long maxGroup() {
+        return maxGroup;
+    }
+
     private Tensor empty(int... shape) {
         return new Tensor(allocate(Shape.numel(shape)), shape);
     }
@@ -508,7 +514,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return new DeviceStorage(this, pool, n, dtype);
     }
 
-    private DeviceStorage storage(Tensor t) {
+    DeviceStorage storage(Tensor t) {
         if (t.storage() instanceof DeviceStorage d && d.backend() == this) return d;
         throw new IllegalArgumentException("tensor of shape " + Arrays.toString(t.shape()) + " lives on " + t.backend().name()
                 + ", not on " + name() + ": move it with tensor.to(backend)");
@@ -539,110 +545,18 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return (int) ((a + (long) b - 1) / b);
     }
 
-    private Launch kernel(String name) {
-        return new Launch(programs.kernel(name), name);
+    Launch kernel(String name) {
+        return new Launch(this, programs.kernel(name), name);
     }
 
     /** A taskvectors.cl kernel built for the element type of {@code tau}. */
     private Launch tauKernel(String name, Tensor tau) {
         if (storage(tau).dtype() == DType.F32) return kernel(name);
-        return new Launch(programs.halfKernel(name), name + "/f16");
+        return new Launch(this, programs.halfKernel(name), name + "/f16");
     }
 
     /** The compiler's log for a GEMM tiling built with extra options (e.g. -cl-nv-verbose for register counts on NVIDIA). */
     String gemmBuildLog(GemmConfig cfg, boolean aRowMajor, boolean bRowMajor, String extra) {
         return programs.gemmBuildLog(cfg, aRowMajor, bRowMajor, extra);
-    }
-
-    /** Sets a kernel's arguments in order, then enqueues it. */
-    private final class Launch {
-        private final cl_kernel kernel;
-        private final String name;
-        private final List<Tensor> keep = new ArrayList<>(4);
-        private int index;
-
-        Launch(cl_kernel kernel, String name) {
-            this.kernel = kernel;
-            this.name = name;
-        }
-
-        Launch arg(int v) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_int, Pointer.to(new int[]{v}));
-            return this;
-        }
-
-        Launch arg(float v) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_float, Pointer.to(new float[]{v}));
-            return this;
-        }
-
-        /** A tensor's buffer; the tensor stays reachable until the kernel is enqueued, so its cleaner cannot free the buffer first. */
-        Launch buf(Tensor t) {
-            keep.add(t);
-            return arg(mem(t));
-        }
-
-        Launch arg(cl_mem m) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_mem, Pointer.to(m));
-            return this;
-        }
-
-        Launch int8(int[] v) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_int8, Pointer.to(v));
-            return this;
-        }
-
-        Launch local(long bytes) {
-            CL.clSetKernelArg(kernel, index++, bytes, null);
-            return this;
-        }
-
-        /** Element count, padded shape and the flat flag: the leading arguments of the elementwise kernels. */
-        Launch layout(ViewLayout l) {
-            return arg(l.numel()).shape(l);
-        }
-
-        /** Padded shape and the flat flag (row kernels put the row length before them). */
-        Launch shape(ViewLayout l) {
-            return int8(l.shape8()).arg(l.flat() ? 1 : 0);
-        }
-
-        /** Buffer, strides and offset of one operand. */
-        Launch view(Tensor t, int[] strides8) {
-            return buf(t).int8(strides8).arg(t.offset());
-        }
-
-        /** A view of a task vector, float or half (the kernel must come from {@link #tauKernel}). */
-        Launch taskVector(Tensor t, int[] strides8) {
-            keep.add(t);
-            return arg(storage(t).mem()).int8(strides8).arg(t.offset());
-        }
-
-        /** The buffer of a half tensor being written. */
-        Launch halfBuf(Tensor t) {
-            keep.add(t);
-            return arg(storage(t).mem());
-        }
-
-        /** One work-item per element. */
-        void elementwise(int n) {
-            int ls = (int) Math.min(ELEMENTWISE_GROUP, maxGroup);
-            run(new long[]{(long) ceilDiv(n, ls) * ls}, new long[]{ls});
-        }
-
-        /** One work-group of ls per row. */
-        void rows(int rows, int ls) {
-            run(new long[]{(long) rows * ls}, new long[]{ls});
-        }
-
-        /** A grid-stride loop over n elements with a bounded number of groups. */
-        void grid(int n, int ls) {
-            run(new long[]{(long) Math.min(ceilDiv(n, ls), MAX_GRID_GROUPS) * ls}, new long[]{ls});
-        }
-
-        void run(long[] global, long[] local) {
-            queue.run(kernel, name, global, local);
-            Reference.reachabilityFence(keep); // enqueued commands keep their buffers alive from here on
-        }
     }
 }
