@@ -79,7 +79,7 @@ final class Launch {
         return buf(t).int8(strides8).arg(t.offset());
     }
 
-    /** A view of a task vector, float or half (the kernel must be built for its type). */
+    /** A view of a task vector, float or half (the kernel must be built for its type: {@link TaskVectorKernels}). */
     Launch taskVector(Tensor t, int[] strides8) {
         keep.add(t);
         return arg(backend.storage(t).mem()).int8(strides8).arg(t.offset());
