@@ -10,26 +10,12 @@ import adamerge.tensor.Unary;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
-import org.jocl.Sizeof;
-import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
-import org.jocl.cl_event;
-import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_program;
-import org.jocl.cl_queue_properties;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.ref.Reference;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,52 +23,27 @@ import java.util.Map;
  * The {@link Backend} kernels on an OpenCL device. Tensors live in {@link DeviceStorage} buffers;
  * every op reads strided views on the device and writes a new contiguous buffer, so data crosses
  * to the host only in {@link #fromArray} and {@link #toArray}. All kernels go to one in-order
- * queue; calls are serialised on the backend (kernel arguments are per-kernel state).
+ * {@link CommandQueue}; calls are serialised on the backend (kernel arguments are per-kernel state).
  *
- * <p>Besides the {@code Backend} ops it offers the merging kernels {@link #mergeWeighted},
- * {@link #dotWithEach} and {@link #adamStep}. Task vectors may be held as half precision
- * ({@link #storedAs}); the kernels reading them are built a second time for that.
+ * <p>The ops are written where their kernels are: {@link ElementwiseKernels}, {@link RowKernels},
+ * {@link TaskVectorKernels} and {@link GemmKernels}, the host sides of the {@code .cl} files of
+ * those names. Task vectors may be held as half precision ({@link #storedAs}); the kernels reading
+ * them are built a second time for that ({@link KernelPrograms}).
  */
 public final class OpenClBackend implements Backend, AutoCloseable {
-    private static final String[] SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl", "gemm.cl"};
-    /** What the half task-vector kernels need: their file and the helpers it uses. */
-    private static final String[] HALF_SOURCES = {"elementwise.cl", "rows.cl", "taskvectors.cl"};
-    /**
-     * Uploads up to this many floats are staged and enqueued without blocking: a blocking write
-     * waits for the whole in-order queue, and a training step uploads many small tensors (the
-     * batches, the coefficients). The property {@code adamerge.opencl.syncUploads=true} turns it off.
-     */
-    private static final int STAGING_FLOATS = 1 << 22, ASYNC_UPLOAD_LIMIT = 1 << 20;
-    private static final boolean SYNC_UPLOADS = Boolean.getBoolean("adamerge.opencl.syncUploads");
-    /**
-     * Pick a smaller GEMM tile for products that pad the tuned one badly, and split K for products
-     * of too few tiles to fill the device; -Dadamerge.opencl.smallTiles=false turns both off,
-     * -Dadamerge.opencl.splitK=S forces S splits (1: never split).
-     */
-    private static final boolean SMALL_TILES = !"false".equals(System.getProperty("adamerge.opencl.smallTiles"));
-    private static final int FORCED_SPLITS = Integer.getInteger("adamerge.opencl.splitK", 0), MAX_SPLITS = 16;
-    /** Smaller tilings considered for products that the tuned tile pads badly. */
-    static final List<GemmConfig> SMALLER = List.of(new GemmConfig(64, 64, 4, 4, 16), new GemmConfig(32, 32, 4, 4, 16));
-    private static final int ELEMENTWISE_GROUP = 256, MAX_ROW_GROUP = 256, SERIAL_ROW_LIMIT = 64, MAX_GRID_GROUPS = 256;
-
     private final OpenClDevices.Device device;
     private final cl_context context;
-    private final cl_command_queue queue;
-    private final cl_program program;
-    /** The sources built with TAU_HALF, at the first half task vector: only its taskvectors.cl kernels are used. */
-    private cl_program halfProgram;
-    private final Map<String, cl_kernel> halfKernels = new HashMap<>();
+    private final CommandQueue queue;
+    private final KernelPrograms programs;
     private final BufferPool pool;
-    private final Map<String, cl_kernel> kernels = new HashMap<>();
-    private final Map<String, cl_kernel> gemmKernels = new HashMap<>();
-    private final Map<String, cl_program> gemmPrograms = new HashMap<>();
-    private final long maxGroup, localMemBytes;
-    private GemmConfig gemmConfig;
+    private final StagedUploads uploads;
+    private final long maxGroup;
+    private final GemmPlanner planner;
+    private final ElementwiseKernels elementwise;
+    private final RowKernels rows;
+    private final TaskVectorKernels taskVectors;
+    private final GemmKernels gemm;
     private boolean closed;
-    /** Host memory of the non-blocking uploads; a region is reused only after a wait on the queue. */
-    private ByteBuffer staging;
-    private int stagingUsed;
-    private long launches, uploads, waits;
 
     /** Counts since the backend was opened: kernels enqueued, host-to-device uploads, waits on the queue. */
     public record Stats(long launches, long uploads, long waits) {
@@ -93,11 +54,6 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return new OpenClBackend(OpenClDevices.pick(spec));
     }
 
-    /** Device {@code deviceIndex} of platform {@code platformIndex}, in the runtime's order. */
-    public OpenClBackend(int platformIndex, int deviceIndex) {
-        this(pick(platformIndex, deviceIndex));
-    }
-
     public OpenClBackend(OpenClDevices.Device device) {
         this.device = device;
         try {
@@ -105,70 +61,21 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId());
             context = CL.clCreateContext(props, 1, new cl_device_id[]{id}, null, null, null);
-            queue = createQueue(context, id, device.openclVersion());
+            queue = new CommandQueue(context, device);
             maxGroup = OpenClDevices.deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE);
-            localMemBytes = OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE);
+            planner = new GemmPlanner(device.computeUnits(), maxGroup, OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE));
             long softMiB = Long.getLong("adamerge.opencl.softLimitMiB", device.globalMemBytes() / 2 >> 20);
             pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4), softMiB << 20);
-            program = build(programSource(SOURCES), "");
+            uploads = new StagedUploads(queue);
+            programs = new KernelPrograms(context, device);
         } catch (CLException e) {
             throw new OpenClUnavailableException("cannot use OpenCL device " + device.name() + " (" + e.getMessage() + "): "
                     + OpenClUnavailableException.INSTALL_HINT, e);
         }
-    }
-
-    @SuppressWarnings("deprecation")
-    private static cl_command_queue createQueue(cl_context context, cl_device_id id, String version) {
-        long flags = PROFILE ? CL.CL_QUEUE_PROFILING_ENABLE : 0;
-        if (version.startsWith("OpenCL 1.")) return CL.clCreateCommandQueue(context, id, flags, null); // no 2.0 entry point
-        cl_queue_properties props = new cl_queue_properties();
-        if (PROFILE) props.addProperty(CL.CL_QUEUE_PROPERTIES, flags);
-        return CL.clCreateCommandQueueWithProperties(context, id, props, null);
-    }
-
-    // ---- profiling (-Dadamerge.opencl.profile=true): device time per kernel name ----
-
-    private static final boolean PROFILE = Boolean.getBoolean("adamerge.opencl.profile");
-    private final List<String> profiledNames = new ArrayList<>();
-    private final List<cl_event> profiledEvents = new ArrayList<>();
-    private final Map<String, long[]> profile = new HashMap<>();
-
-    /** Kernel name -> {launches, device nanoseconds} since the last reset; empty unless profiling is on. */
-    public synchronized Map<String, long[]> profile() {
-        drainProfile();
-        Map<String, long[]> copy = new HashMap<>();
-        profile.forEach((k, v) -> copy.put(k, v.clone()));
-        return copy;
-    }
-
-    public synchronized void resetProfile() {
-        drainProfile();
-        profile.clear();
-    }
-
-    private void drainProfile() {
-        if (profiledEvents.isEmpty()) return;
-        CL.clWaitForEvents(profiledEvents.size(), profiledEvents.toArray(new cl_event[0]));
-        long[] t0 = new long[1], t1 = new long[1];
-        for (int i = 0; i < profiledEvents.size(); i++) {
-            cl_event e = profiledEvents.get(i);
-            CL.clGetEventProfilingInfo(e, CL.CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(t0), null);
-            CL.clGetEventProfilingInfo(e, CL.CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(t1), null);
-            long[] acc = profile.computeIfAbsent(profiledNames.get(i), k -> new long[2]);
-            acc[0]++;
-            acc[1] += t1[0] - t0[0];
-            CL.clReleaseEvent(e);
-        }
-        profiledEvents.clear();
-        profiledNames.clear();
-    }
-
-    private static OpenClDevices.Device pick(int platformIndex, int deviceIndex) {
-        List<OpenClDevices.Device> all = OpenClDevices.list();
-        for (OpenClDevices.Device d : all)
-            if (d.platformIndex() == platformIndex && d.deviceIndex() == deviceIndex) return d;
-        throw new IllegalArgumentException("no OpenCL device " + deviceIndex + " on platform " + platformIndex + "; the devices are:\n  "
-                + String.join("\n  ", all.stream().map(OpenClDevices.Device::toString).toList()));
+        elementwise = new ElementwiseKernels(this);
+        rows = new RowKernels(this);
+        taskVectors = new TaskVectorKernels(this);
+        gemm = new GemmKernels(this, planner);
     }
 
     public OpenClDevices.Device device() {
@@ -193,35 +100,108 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         if (n != data.length)
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements but " + data.length + " were given");
         DeviceStorage s = allocate(n);
-        if (n == 0) return new Tensor(s, shape.clone());
-        uploads++;
-        if (SYNC_UPLOADS || n > ASYNC_UPLOAD_LIMIT) {
-            CL.clEnqueueWriteBuffer(queue, s.mem(), true, 0, 4L * n, Pointer.to(data), 0, null, null);
-            waited();
-        } else {
-            if (staging == null) staging = ByteBuffer.allocateDirect(4 * STAGING_FLOATS).order(ByteOrder.nativeOrder());
-            int at = (stagingUsed + 15) & ~15; // 64-byte aligned regions
-            if (at + n > STAGING_FLOATS) { // every earlier upload must have been read before the region is reused
-                CL.clFinish(queue);
-                waited();
-                at = 0;
-            }
-            ByteBuffer region = staging.slice(4 * at, 4 * n).order(ByteOrder.nativeOrder());
-            region.asFloatBuffer().put(data);
-            CL.clEnqueueWriteBuffer(queue, s.mem(), false, 0, 4L * n, Pointer.to(region), 0, null, null);
-            stagingUsed = at + n;
-        }
+        if (n > 0) uploads.upload(s.mem(), data);
         return new Tensor(s, shape.clone());
     }
 
-    /** After a wait on the in-order queue every enqueued upload has completed: the staging memory is free again. */
-    private void waited() {
-        waits++;
-        stagingUsed = 0;
+    @Override
+    public synchronized float[] toArray(Tensor x) {
+        int n = x.numel();
+        float[] out = new float[n];
+        if (n == 0) return out;
+        Tensor c = x.isContiguous() && storage(x).dtype() == DType.F32 ? x : copy(x);
+        queue.read(mem(c), 4L * c.offset(), 4L * n, Pointer.to(out));
+        if (c != x) storage(c).release();
+        return out;
     }
 
+    // ---- the Backend ops ----
+
+    @Override
+    public synchronized Tensor copy(Tensor x) {
+        return storage(x).dtype() == DType.F32 ? elementwise.copy(x) : taskVectors.widen(x);
+    }
+
+    @Override
+    public synchronized Tensor unary(Unary op, Tensor x) {
+        return elementwise.unary(op, x);
+    }
+
+    @Override
+    public synchronized Tensor binary(Binary op, Tensor a, Tensor b) {
+        return elementwise.binary(op, a, b);
+    }
+
+    @Override
+    public synchronized Tensor binary(Binary op, Tensor a, float b) {
+        return elementwise.binary(op, a, b);
+    }
+
+    @Override
+    public synchronized Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return elementwise.where(cond, a, b);
+    }
+
+    @Override
+    public synchronized Tensor concat(List<Tensor> xs, int axis) {
+        return elementwise.concat(xs, axis);
+    }
+
+    @Override
+    public synchronized Tensor indexSelect(Tensor x, int axis, int[] index) {
+        return elementwise.indexSelect(x, axis, index);
+    }
+
+    @Override
+    public synchronized Tensor reduce(Reduce op, Tensor x, int axis) {
+        return rows.reduce(op, x, axis);
+    }
+
+    @Override
+    public synchronized Tensor argmax(Tensor x, int axis) {
+        return rows.argmax(x, axis);
+    }
+
+    @Override
+    public synchronized Tensor softmax(Tensor x, boolean log) {
+        return rows.softmax(x, log);
+    }
+
+    @Override
+    public synchronized Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        return rows.layerNorm(x, gamma, beta, eps);
+    }
+
+    @Override
+    public synchronized float kthLargestAbs(List<Tensor> xs, long k) {
+        return rows.kthLargestAbs(xs, k);
+    }
+
+    @Override
+    public synchronized Tensor matmul(Tensor a, Tensor b) {
+        return gemm.matmul(a, b);
+    }
+
+    @Override
+    public synchronized Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
+        return taskVectors.mergeWeighted(theta0, taus, lambdas);
+    }
+
+    @Override
+    public synchronized float[] dotWithEach(Tensor g, List<Tensor> taus) {
+        return taskVectors.dotWithEach(g, taus);
+    }
+
+    /** F16 on the device, converted there (round to nearest even, as the CPU's F16 storage); BF16 is not supported. */
+    @Override
+    public synchronized Tensor storedAs(Tensor x, DType dtype) {
+        return taskVectors.storedAs(x, dtype);
+    }
+
+    // ---- counts, memory, profile ----
+
     public synchronized Stats stats() {
-        return new Stats(launches, uploads, waits);
+        return new Stats(queue.launches(), uploads.count(), queue.waits());
     }
 
     /** Bytes of device buffers held now (in use or pooled for reuse) and the most ever held. */
@@ -238,441 +218,47 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return pool.reclaims();
     }
 
-    @Override
-    public synchronized float[] toArray(Tensor x) {
-        int n = x.numel();
-        float[] out = new float[n];
-        if (n == 0) return out;
-        Tensor c = x.isContiguous() && storage(x).dtype() == DType.F32 ? x : copy(x);
-        CL.clEnqueueReadBuffer(queue, mem(c), true, 4L * c.offset(), 4L * n, Pointer.to(out), 0, null, null);
-        waited();
-        if (c != x) storage(c).release();
-        return out;
+    /** Kernel name -> {launches, device nanoseconds} since the last reset; empty unless -Dadamerge.opencl.profile=true. */
+    public synchronized Map<String, long[]> profile() {
+        return queue.profile().totals();
     }
 
-    // ---- elementwise ----
-
-    @Override
-    public synchronized Tensor copy(Tensor x) {
-        int[] shape = x.shape();
-        Tensor out = empty(shape);
-        if (storage(x).dtype() != DType.F32) { // a half task vector, widened
-            ViewLayout l = ViewLayout.of(shape, x.strides());
-            if (l.numel() > 0) tauKernel("tau_to_float", x).layout(l).taskVector(x, l.strides8()[0]).buf(out).elementwise(l.numel());
-            return out;
-        }
-        ViewLayout l = ViewLayout.of(shape, x.strides(), Shape.contiguousStrides(shape));
-        if (l.numel() > 0)
-            kernel("copy_view").layout(l).view(x, l.strides8()[0]).buf(out).int8(l.strides8()[1]).arg(0).elementwise(l.numel());
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor unary(Unary op, Tensor x) {
-        Tensor out = empty(x.shape());
-        ViewLayout l = ViewLayout.of(x.shape(), x.strides());
-        if (l.numel() > 0)
-            kernel("unary").layout(l).arg(op.ordinal()).view(x, l.strides8()[0]).buf(out).elementwise(l.numel());
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor binary(Binary op, Tensor a, Tensor b) {
-        requireSameShape(a, b);
-        Tensor out = empty(a.shape());
-        ViewLayout l = ViewLayout.of(a.shape(), a.strides(), b.strides());
-        if (l.numel() > 0)
-            kernel("binary").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).view(b, l.strides8()[1])
-                    .buf(out).elementwise(l.numel());
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor binary(Binary op, Tensor a, float b) {
-        Tensor out = empty(a.shape());
-        ViewLayout l = ViewLayout.of(a.shape(), a.strides());
-        if (l.numel() > 0)
-            kernel("binary_scalar").layout(l).arg(op.ordinal()).view(a, l.strides8()[0]).arg(b).buf(out).elementwise(l.numel());
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor where(Tensor cond, Tensor a, Tensor b) {
-        requireSameShape(cond, a);
-        requireSameShape(a, b);
-        Tensor out = empty(a.shape());
-        ViewLayout l = ViewLayout.of(a.shape(), cond.strides(), a.strides(), b.strides());
-        if (l.numel() > 0)
-            kernel("where_select").layout(l).view(cond, l.strides8()[0]).view(a, l.strides8()[1]).view(b, l.strides8()[2])
-                    .buf(out).elementwise(l.numel());
-        return out;
-    }
-
-    // ---- rows: reductions, softmax, layer norm ----
-
-    @Override
-    public synchronized Tensor reduce(Reduce op, Tensor x, int axis) {
-        int n = x.dim(axis);
-        int[] kept = x.shape();
-        kept[axis] = 1;
-        Tensor out = empty(kept);
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
-        if (rows.numel() == 0) return out;
-        int opCode = op == Reduce.SUM ? 0 : 1;
-        if (n <= SERIAL_ROW_LIMIT) {
-            kernel("reduce_serial").arg(rows.numel()).arg(n).shape(rows)
-                    .view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(opCode).buf(out).elementwise(rows.numel());
-        } else {
-            int ls = rowGroup(n);
-            kernel("reduce_group").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(axis)).arg(opCode)
-                    .buf(out).local(4L * ls).rows(rows.numel(), ls);
-        }
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor argmax(Tensor x, int axis) {
-        int n = x.dim(axis);
-        int[] kept = x.shape();
-        kept[axis] = 1;
-        Tensor out = empty(kept);
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
-        if (rows.numel() == 0) return out;
-        int ls = rowGroup(n);
-        kernel("argmax_group").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(axis))
-                .buf(out).local(4L * ls).local(4L * ls).rows(rows.numel(), ls);
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor softmax(Tensor x, boolean log) {
-        int last = x.rank() - 1, n = x.dim(-1);
-        Tensor out = empty(x.shape());
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), last), ViewLayout.without(x.strides(), last));
-        if (rows.numel() == 0 || n == 0) return out;
-        int ls = rowGroup(n);
-        kernel("softmax_rows").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(last)).arg(log ? 1 : 0)
-                .buf(out).local(4L * ls).rows(rows.numel(), ls);
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        int last = x.rank() - 1, n = x.dim(-1);
-        Tensor out = empty(x.shape());
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), last), ViewLayout.without(x.strides(), last));
-        if (rows.numel() == 0 || n == 0) return out;
-        Tensor g = gamma.contiguous(), b = beta.contiguous();
-        int ls = rowGroup(n);
-        kernel("layer_norm_rows").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(last))
-                .buf(g).arg(g.offset()).buf(b).arg(b.offset()).arg(eps)
-                .buf(out).local(4L * ls).rows(rows.numel(), ls);
-        return out;
-    }
-
-    // ---- movement ----
-
-    @Override
-    public synchronized Tensor concat(List<Tensor> xs, int axis) {
-        int[] shape = xs.get(0).shape();
-        shape[axis] = 0;
-        for (Tensor x : xs) shape[axis] += x.dim(axis);
-        Tensor out = empty(shape);
-        int at = 0;
-        for (Tensor x : xs) {
-            Tensor dst = out.slice(axis, at, at + x.dim(axis));
-            ViewLayout l = ViewLayout.of(x.shape(), x.strides(), dst.strides());
-            if (l.numel() > 0)
-                kernel("copy_view").layout(l).view(x, l.strides8()[0]).buf(out).int8(l.strides8()[1]).arg(dst.offset())
-                        .elementwise(l.numel());
-            at += x.dim(axis);
-        }
-        return out;
-    }
-
-    @Override
-    public synchronized Tensor indexSelect(Tensor x, int axis, int[] index) {
-        int[] shape = x.shape();
-        shape[axis] = index.length;
-        Tensor out = empty(shape);
-        if (out.numel() == 0) return out;
-        int[] st = x.strides();
-        int axisStride = st[axis];
-        st[axis] = 0; // the kernel adds index[] * axisStride
-        int inner = 1;
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
-        ViewLayout l = ViewLayout.of(shape, st);
-        cl_mem idx = CL.clCreateBuffer(context, CL.CL_MEM_READ_ONLY | CL.CL_MEM_COPY_HOST_PTR, 4L * index.length, Pointer.to(index), null);
-        try {
-            kernel("index_select").layout(l).view(x, l.strides8()[0]).arg(axisStride).arg(inner).arg(index.length)
-                    .arg(idx).buf(out).elementwise(l.numel());
-        } finally {
-            CL.clReleaseMemObject(idx); // freed once the kernel is done
-        }
-        return out;
-    }
-
-    // ---- selection ----
-
-    /**
-     * Radix select on the bit patterns of |x| (non-negative floats order like their bits): four
-     * passes over 8-bit digits, most significant first; each pass histograms the current digit of
-     * the elements matching the digits chosen so far, and only the 256 counts reach the host.
-     */
-    @Override
-    public synchronized float kthLargestAbs(List<Tensor> xs, long k) {
-        long total = 0;
-        for (Tensor x : xs) total += x.numel();
-        if (k < 1 || k > total) throw new IllegalArgumentException("k = " + k + " is out of range for " + total + " elements");
-        long rank = total - k; // 0-based, ascending
-        int prefix = 0, mask = 0;
-        int[] hist = new int[256];
-        cl_mem h = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * 256, null, null);
-        try {
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                Arrays.fill(hist, 0);
-                CL.clEnqueueWriteBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
-                waited();
-                for (Tensor x : xs) {
-                    ViewLayout l = ViewLayout.of(x.shape(), x.strides());
-                    if (l.numel() == 0) continue;
-                    int ls = ELEMENTWISE_GROUP;
-                    kernel("radix_histogram").layout(l).view(x, l.strides8()[0]).arg(prefix).arg(mask).arg(shift)
-                            .arg(h).local(4L * 256).grid(l.numel(), ls);
-                }
-                CL.clEnqueueReadBuffer(queue, h, true, 0, 4L * 256, Pointer.to(hist), 0, null, null);
-                waited();
-                int digit = 0;
-                long below = 0;
-                while (digit < 255 && rank >= below + Integer.toUnsignedLong(hist[digit])) below += Integer.toUnsignedLong(hist[digit++]);
-                rank -= below;
-                prefix |= digit << shift;
-                mask |= 0xff << shift;
-            }
-        } finally {
-            CL.clReleaseMemObject(h);
-        }
-        return Float.intBitsToFloat(prefix);
-    }
-
-    // ---- matmul ----
-
-    @Override
-    public synchronized Tensor matmul(Tensor a, Tensor b) {
-        int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
-        if (b.dim(0) != nb || b.dim(1) != k)
-            throw new IllegalArgumentException("matmul shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " do not fit");
-        Tensor out = empty(nb, m, n);
-        if (out.numel() == 0) return out;
-        // A is row-major when its K stride is 1, transposed when its M stride is 1 (a size-1 axis fits
-        // either); anything else is copied to row-major first. Likewise B with its N and K strides.
-        Tensor ca = a, cb = b;
-        int[] sa = a.strides(), sb = b.strides();
-        boolean aRowMajor;
-        if (k == 1 || sa[2] == 1) { aRowMajor = true; sa[2] = 1; }
-        else if (m == 1 || sa[1] == 1) { aRowMajor = false; sa[1] = 1; }
-        else { ca = copy(a); sa = ca.strides(); aRowMajor = true; }
-        boolean bRowMajor;
-        if (n == 1 || sb[2] == 1) { bRowMajor = true; sb[2] = 1; }
-        else if (k == 1 || sb[1] == 1) { bRowMajor = false; sb[1] = 1; }
-        else { cb = copy(b); sb = cb.strides(); bRowMajor = true; }
-        if (nb == 1) { sa[0] = 0; sb[0] = 0; }
-        GemmConfig cfg = gemmConfig();
-        if (SMALL_TILES) cfg = tileFor(cfg, nb, m, n);
-        int splits = FORCED_SPLITS > 0 ? FORCED_SPLITS : SMALL_TILES ? splitsFor(cfg, nb, m, n, k) : 1;
-        gemm(cfg, splits, nb, m, n, k, mem(ca), ca.offset(), sa, aRowMajor, mem(cb), cb.offset(), sb, bRowMajor, mem(out));
-        Reference.reachabilityFence(a);
-        Reference.reachabilityFence(b);
-        if (ca != a) storage(ca).release();
-        if (cb != b) storage(cb).release();
-        return out;
-    }
-
-    /**
-     * The tuned tiling, or a smaller one of {@link #SMALLER} when the tuned tile pads the m x n
-     * output so much that the smaller tile's lower efficiency costs less (attention products).
-     */
-    GemmConfig tileFor(GemmConfig tuned, int nb, int m, int n) {
-        GemmConfig best = tuned;
-        double bestCost = tuned.paddedArea(m, n);
-        for (GemmConfig c : SMALLER) {
-            if ((long) c.bm() * c.bn() >= (long) tuned.bm() * tuned.bn() || !fits(c)) continue;
-            double cost = c.paddedArea(m, n) * Math.sqrt((double) tuned.bm() * tuned.bn() / ((double) c.bm() * c.bn())) / 1.4;
-            if (cost < bestCost) {
-                bestCost = cost;
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Split-K for products of too few tiles to fill the device: the split count minimising
-     * waves x depth per split (a wave is every compute unit running its resident work-groups), with
-     * a small charge per split for writing and summing the partial products.
-     */
-    int splitsFor(GemmConfig cfg, int nb, int m, int n, int k) {
-        long tiles = (long) nb * ceilDiv(m, cfg.bm()) * ceilDiv(n, cfg.bn());
-        long slots = (long) device.computeUnits() * residentGroups(cfg);
-        if (tiles >= 4 * slots || k < 4 * cfg.bk()) return 1; // several waves: the last one's idle tail is small
-        int best = 1;
-        double bestCost = ((tiles + slots - 1) / slots) * (k + 64.0); // 64: a group's fixed start-up and write-back, in units of depth
-        for (int s = 2; s <= MAX_SPLITS; s++) {
-            int chunk = ceilDiv(ceilDiv(k, s), cfg.bk()) * cfg.bk();
-            if (chunk < 8 * cfg.bk()) break;
-            int used = ceilDiv(k, chunk);
-            double cost = ((tiles * used + slots - 1) / slots) * (chunk + 64.0) * (1.04 + 0.02 * used);
-            if (cost < bestCost) {
-                bestCost = cost;
-                best = used;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Work-groups of this tiling a compute unit holds at once, estimated for an NVIDIA SM: 64K
-     * registers at about 24 + 2 tm tn a work-item, 72 KiB of local memory, 2048 work-items (on
-     * the H100: 1 group of 128,128,8,8; 4 of 64,64,8,8, which is what its split-K timings show).
-     */
-    static int residentGroups(GemmConfig c) {
-        long byRegs = 65536L / ((long) c.threads() * (24 + 2L * c.tm() * c.tn()));
-        long byLocal = 73728L / c.localBytes(), byItems = 2048L / c.threads();
-        return (int) Math.max(1, Math.min(Math.min(byRegs, byLocal), Math.min(byItems, 8)));
-    }
-
-    void gemm(GemmConfig cfg, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
-              cl_mem b, int bOff, int[] sb, boolean bRowMajor, cl_mem c) {
-        gemm(cfg, 1, nb, m, n, k, a, aOff, sa, aRowMajor, b, bOff, sb, bRowMajor, c);
-    }
-
-    /** C = A x B with the given tiling and K split into {@code splits} ranges (partial products summed by gemm_sum). */
-    void gemm(GemmConfig cfg, int splits, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
-              cl_mem b, int bOff, int[] sb, boolean bRowMajor, cl_mem c) {
-        String key = cfg + (aRowMajor ? "/A" : "/At") + (bRowMajor ? "/B" : "/Bt");
-        cl_kernel kernel = gemmKernels.get(key);
-        if (kernel == null) {
-            cl_program p = build(source("gemm.cl"), cfg.defines(aRowMajor, bRowMajor));
-            gemmPrograms.put(key, p);
-            kernel = CL.clCreateKernel(p, "gemm", null);
-            gemmKernels.put(key, kernel);
-        }
-        int chunk = k, used = 1;
-        if (splits > 1 && k > cfg.bk()) {
-            chunk = ceilDiv(ceilDiv(k, splits), cfg.bk()) * cfg.bk();
-            used = ceilDiv(k, chunk);
-        }
-        // float4 global accesses need 16-byte aligned rows: offsets and the row strides multiples of 4
-        boolean va = aOff % 4 == 0 && sa[0] % 4 == 0 && (aRowMajor ? sa[1] : sa[2]) % 4 == 0;
-        boolean vb = bOff % 4 == 0 && sb[0] % 4 == 0 && (bRowMajor ? sb[1] : sb[2]) % 4 == 0;
-        DeviceStorage partial = used > 1 ? allocate(Math.multiplyExact(Math.multiplyExact(nb * used, m), n)) : null;
-        int rtm = cfg.bm() / cfg.tm(), rtn = cfg.bn() / cfg.tn();
-        new Launch(kernel, "gemm").arg(m).arg(n).arg(k)
-                .arg(a).arg(aOff).arg(sa[0]).arg(sa[1]).arg(sa[2]).arg(va ? 1 : 0)
-                .arg(b).arg(bOff).arg(sb[0]).arg(sb[1]).arg(sb[2]).arg(vb ? 1 : 0)
-                .arg(partial != null ? partial.mem() : c).arg(n % 4 == 0 ? 1 : 0).arg(used).arg(chunk)
-                .run(new long[]{(long) ceilDiv(n, cfg.bn()) * rtn, (long) ceilDiv(m, cfg.bm()) * rtm, (long) nb * used}, new long[]{rtn, rtm, 1});
-        if (partial != null) {
-            int mn = m * n, ls = ELEMENTWISE_GROUP;
-            kernel("gemm_sum").arg(mn).arg(used).arg(partial.mem()).arg(c).run(new long[]{(long) ceilDiv(mn, ls) * ls, nb}, new long[]{ls, 1});
-            partial.release(); // the in-order queue runs its next writer after gemm_sum
-        }
-    }
-
-    /** The GEMM tile configuration, tuned (or read from the tuning cache) at first use. */
-    public synchronized GemmConfig gemmConfig() {
-        if (gemmConfig == null) gemmConfig = GemmTuner.configFor(this);
-        return gemmConfig;
-    }
-
-    /** Configurations this device can run: work-group and local-memory limits. */
-    boolean fits(GemmConfig c) {
-        return c.threads() <= maxGroup && c.localBytes() <= localMemBytes;
+    public synchronized void resetProfile() {
+        queue.profile().reset();
     }
 
     /** Waits for every enqueued kernel (for timing). */
     public synchronized void finish() {
-        CL.clFinish(queue);
-        waited();
+        queue.finish();
     }
 
-    // ---- merging kernels ----
+    // ---- GEMM tiling, for GemmTuner, ClGemmBench and the tests ----
 
-    /**
-     * theta0 + sum_k lambda_k tau_k (task arithmetic with per-task coefficients), as a new
-     * contiguous tensor; a tau may be stored as F16.
-     */
-    public synchronized Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
-        if (taus.size() != lambdas.length)
-            throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
-        Tensor out = copy(theta0);
-        for (int t = 0; t < taus.size(); t++) {
-            Tensor tau = taus.get(t);
-            requireSameShape(theta0, tau);
-            ViewLayout l = ViewLayout.of(tau.shape(), tau.strides());
-            if (l.numel() > 0)
-                tauKernel("axpy", tau).layout(l).arg(lambdas[t]).taskVector(tau, l.strides8()[0]).buf(out).arg(0).elementwise(l.numel());
-        }
-        return out;
+    /** The GEMM tile configuration, tuned (or read from the tuning cache) at first use. */
+    public synchronized GemmConfig gemmConfig() {
+        return gemm.tuned();
     }
 
-    /** The inner products &lt;g, tau_k&gt; for every k (a tau may be F16), reduced on the device; only the k sums reach the host. */
-    public synchronized float[] dotWithEach(Tensor g, List<Tensor> taus) {
-        int count = taus.size(), n = g.numel();
-        float[] out = new float[count];
-        if (count == 0 || n == 0) return out;
-        int ls = ELEMENTWISE_GROUP, groups = Math.min(ceilDiv(n, ls), MAX_GRID_GROUPS);
-        Tensor partial = empty(count, groups);
-        for (int t = 0; t < count; t++) {
-            Tensor tau = taus.get(t);
-            requireSameShape(g, tau);
-            ViewLayout l = ViewLayout.of(g.shape(), g.strides(), tau.strides());
-            tauKernel("dot_partial", tau).layout(l).view(g, l.strides8()[0]).taskVector(tau, l.strides8()[1])
-                    .buf(partial).arg(t * groups).local(4L * ls).run(new long[]{(long) groups * ls}, new long[]{ls});
-        }
-        Tensor sums = reduce(Reduce.SUM, partial, 1);
-        CL.clEnqueueReadBuffer(queue, mem(sums), true, 0, 4L * count, Pointer.to(out), 0, null, null);
-        waited();
-        storage(partial).release();
-        storage(sums).release();
-        return out;
+    boolean fits(GemmConfig c) {
+        return planner.fits(c);
     }
 
-    /** F16 on the device, converted there (round to nearest even, as the CPU's F16 storage); BF16 is not supported. */
-    @Override
-    public synchronized Tensor storedAs(Tensor x, DType dtype) {
-        if (dtype == DType.F32) return copy(x);
-        if (dtype != DType.F16)
-            throw new IllegalArgumentException("the OpenCL backend stores tensors as F32 or F16, not " + dtype + ": use --tv-dtype f16");
-        Tensor out = new Tensor(allocate(x.numel(), DType.F16), x.shape());
-        ViewLayout l = ViewLayout.of(x.shape(), x.strides());
-        if (l.numel() > 0) kernel("float_to_half").layout(l).view(x, l.strides8()[0]).halfBuf(out).elementwise(l.numel());
-        return out;
+    GemmConfig tileFor(GemmConfig tuned, int nb, int m, int n) {
+        return planner.tileFor(tuned, nb, m, n);
     }
 
-    /**
-     * One torch.optim.Adam step in place on {@code param}, {@code m} and {@code v} (contiguous):
-     * g' = g + weightDecay p; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
-     * p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps), with t = {@code step} counted from 1.
-     */
-    public synchronized void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, int step, float lr,
-                                      float beta1, float beta2, float eps, float weightDecay) {
-        if (step < 1) throw new IllegalArgumentException("Adam step " + step + " should count from 1");
-        requireSameShape(param, grad);
-        requireSameShape(param, m);
-        requireSameShape(param, v);
-        for (Tensor t : List.of(param, m, v))
-            if (!t.isContiguous())
-                throw new IllegalArgumentException("adamStep updates in place and needs contiguous param, m and v; got strides "
-                        + Arrays.toString(t.strides()) + " for shape " + Arrays.toString(t.shape()));
-        int n = param.numel();
-        if (n == 0) return;
-        Tensor g = grad.contiguous();
-        float bc1 = (float) (1 - Math.pow(beta1, step)), sqrtBc2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        kernel("adam_step").arg(n).buf(param).arg(param.offset()).buf(g).arg(g.offset())
-                .buf(m).arg(m.offset()).buf(v).arg(v.offset())
-                .arg(lr).arg(beta1).arg(beta2).arg(eps).arg(weightDecay).arg(bc1).arg(sqrtBc2).elementwise(n);
-        if (g != grad) storage(g).release();
+    int splitsFor(GemmConfig cfg, int nb, int m, int n, int k) {
+        return planner.splitsFor(cfg, nb, m, n, k);
+    }
+
+    /** C = A x B with this tiling and K split, bypassing the planner (see {@link GemmKernels#run}). */
+    synchronized void gemm(GemmConfig cfg, int splits, int nb, int m, int n, int k, cl_mem a, int aOff, int[] sa, boolean aRowMajor,
+                           cl_mem b, int bOff, int[] sb, boolean bRowMajor, cl_mem c) {
+        gemm.run(cfg, splits, nb, m, n, k, a, aOff, sa, aRowMajor, b, bOff, sb, bRowMajor, c);
+    }
+
+    String gemmBuildLog(GemmConfig cfg, boolean aRowMajor, boolean bRowMajor, String extra) {
+        return programs.gemmBuildLog(cfg, aRowMajor, bRowMajor, extra);
     }
 
     // ---- lifecycle ----
@@ -682,34 +268,49 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        CL.clFinish(queue);
-        for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
-        for (cl_kernel k : gemmKernels.values()) CL.clReleaseKernel(k);
-        for (cl_program p : gemmPrograms.values()) CL.clReleaseProgram(p);
-        for (cl_kernel k : halfKernels.values()) CL.clReleaseKernel(k);
-        if (halfProgram != null) CL.clReleaseProgram(halfProgram);
-        CL.clReleaseProgram(program);
+        queue.finish();
+        programs.release();
         pool.close();
-        CL.clReleaseCommandQueue(queue);
+        queue.release();
         CL.clReleaseContext(context);
     }
 
-    // ---- helpers ----
+    // ---- for the kernel classes ----
 
-    private Tensor empty(int... shape) {
+    cl_context context() {
+        return context;
+    }
+
+    CommandQueue queue() {
+        return queue;
+    }
+
+    KernelPrograms programs() {
+        return programs;
+    }
+
+    long maxGroup() {
+        return maxGroup;
+    }
+
+    Launch kernel(String name) {
+        return new Launch(this, programs.kernel(name), name);
+    }
+
+    Tensor empty(int... shape) {
         return new Tensor(allocate(Shape.numel(shape)), shape);
     }
 
-    private DeviceStorage allocate(int n) {
+    DeviceStorage allocate(int n) {
         return allocate(n, DType.F32);
     }
 
-    private DeviceStorage allocate(int n, DType dtype) {
+    DeviceStorage allocate(int n, DType dtype) {
         if (closed) throw new IllegalStateException("the OpenCL backend " + this + " is closed");
         return new DeviceStorage(this, pool, n, dtype);
     }
 
-    private DeviceStorage storage(Tensor t) {
+    DeviceStorage storage(Tensor t) {
         if (t.storage() instanceof DeviceStorage d && d.backend() == this) return d;
         throw new IllegalArgumentException("tensor of shape " + Arrays.toString(t.shape()) + " lives on " + t.backend().name()
                 + ", not on " + name() + ": move it with tensor.to(backend)");
@@ -724,181 +325,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return s.mem();
     }
 
-    private static void requireSameShape(Tensor a, Tensor b) {
+    static void requireSameShape(Tensor a, Tensor b) {
         if (!Arrays.equals(a.shape(), b.shape()))
             throw new IllegalArgumentException("shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()) + " differ");
-    }
-
-    /** A power-of-two work-group for rows of n elements. */
-    private int rowGroup(int n) {
-        int cap = (int) Math.min(MAX_ROW_GROUP, maxGroup), ls = 1;
-        while (ls < n && ls * 2 <= cap) ls *= 2;
-        return ls;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (int) ((a + (long) b - 1) / b);
-    }
-
-    private Launch kernel(String name) {
-        cl_kernel k = kernels.computeIfAbsent(name, s -> CL.clCreateKernel(program, s, null));
-        return new Launch(k, name);
-    }
-
-    /** A taskvectors.cl kernel built for the element type of {@code tau}. */
-    private Launch tauKernel(String name, Tensor tau) {
-        if (storage(tau).dtype() == DType.F32) return kernel(name);
-        if (halfProgram == null) halfProgram = build(programSource(HALF_SOURCES), "-DTAU_HALF");
-        cl_kernel k = halfKernels.computeIfAbsent(name, s -> CL.clCreateKernel(halfProgram, s, null));
-        return new Launch(k, name + "/f16");
-    }
-
-    private static String programSource(String[] names) {
-        StringBuilder src = new StringBuilder();
-        for (String s : names) src.append(source(s)).append('\n');
-        return src.toString();
-    }
-
-    private cl_program build(String source, String options) {
-        cl_program p = CL.clCreateProgramWithSource(context, 1, new String[]{source}, null, null);
-        try {
-            CL.clBuildProgram(p, 0, null, options, null, null);
-        } catch (CLException e) {
-            long[] size = new long[1];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
-            byte[] log = new byte[(int) size[0]];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
-            CL.clReleaseProgram(p);
-            throw new IllegalStateException("OpenCL kernels " + options + " failed to build on " + device.name() + ":\n"
-                    + new String(log, StandardCharsets.UTF_8).trim(), e);
-        }
-        return p;
-    }
-
-    /** The compiler's log for a GEMM tiling built with extra options (e.g. -cl-nv-verbose for register counts on NVIDIA). */
-    String gemmBuildLog(GemmConfig cfg, boolean aRowMajor, boolean bRowMajor, String extra) {
-        cl_program p = CL.clCreateProgramWithSource(context, 1, new String[]{source("gemm.cl")}, null, null);
-        try {
-            try {
-                CL.clBuildProgram(p, 0, null, cfg.defines(aRowMajor, bRowMajor) + " " + extra, null, null);
-            } catch (CLException e) {
-                // the log says why
-            }
-            long[] size = new long[1];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
-            byte[] log = new byte[(int) size[0]];
-            CL.clGetProgramBuildInfo(p, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
-            return new String(log, StandardCharsets.UTF_8).trim();
-        } finally {
-            CL.clReleaseProgram(p);
-        }
-    }
-
-    private static String source(String name) {
-        try (InputStream in = OpenClBackend.class.getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException("kernel source " + name + " is missing from the classpath");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read kernel source " + name, e);
-        }
-    }
-
-    /** Sets a kernel's arguments in order, then enqueues it. */
-    private final class Launch {
-        private final cl_kernel kernel;
-        private final String name;
-        private final List<Tensor> keep = new ArrayList<>(4);
-        private int index;
-
-        Launch(cl_kernel kernel, String name) {
-            this.kernel = kernel;
-            this.name = name;
-        }
-
-        Launch arg(int v) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_int, Pointer.to(new int[]{v}));
-            return this;
-        }
-
-        Launch arg(float v) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_float, Pointer.to(new float[]{v}));
-            return this;
-        }
-
-        /** A tensor's buffer; the tensor stays reachable until the kernel is enqueued, so its cleaner cannot free the buffer first. */
-        Launch buf(Tensor t) {
-            keep.add(t);
-            return arg(mem(t));
-        }
-
-        Launch arg(cl_mem m) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_mem, Pointer.to(m));
-            return this;
-        }
-
-        Launch int8(int[] v) {
-            CL.clSetKernelArg(kernel, index++, Sizeof.cl_int8, Pointer.to(v));
-            return this;
-        }
-
-        Launch local(long bytes) {
-            CL.clSetKernelArg(kernel, index++, bytes, null);
-            return this;
-        }
-
-        /** Element count, padded shape and the flat flag: the leading arguments of the elementwise kernels. */
-        Launch layout(ViewLayout l) {
-            return arg(l.numel()).shape(l);
-        }
-
-        /** Padded shape and the flat flag (row kernels put the row length before them). */
-        Launch shape(ViewLayout l) {
-            return int8(l.shape8()).arg(l.flat() ? 1 : 0);
-        }
-
-        /** Buffer, strides and offset of one operand. */
-        Launch view(Tensor t, int[] strides8) {
-            return buf(t).int8(strides8).arg(t.offset());
-        }
-
-        /** A view of a task vector, float or half (the kernel must come from {@link #tauKernel}). */
-        Launch taskVector(Tensor t, int[] strides8) {
-            keep.add(t);
-            return arg(storage(t).mem()).int8(strides8).arg(t.offset());
-        }
-
-        /** The buffer of a half tensor being written. */
-        Launch halfBuf(Tensor t) {
-            keep.add(t);
-            return arg(storage(t).mem());
-        }
-
-        /** One work-item per element. */
-        void elementwise(int n) {
-            int ls = (int) Math.min(ELEMENTWISE_GROUP, maxGroup);
-            run(new long[]{(long) ceilDiv(n, ls) * ls}, new long[]{ls});
-        }
-
-        /** One work-group of ls per row. */
-        void rows(int rows, int ls) {
-            run(new long[]{(long) rows * ls}, new long[]{ls});
-        }
-
-        /** A grid-stride loop over n elements with a bounded number of groups. */
-        void grid(int n, int ls) {
-            run(new long[]{(long) Math.min(ceilDiv(n, ls), MAX_GRID_GROUPS) * ls}, new long[]{ls});
-        }
-
-        void run(long[] global, long[] local) {
-            cl_event event = PROFILE ? new cl_event() : null;
-            CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, event);
-            launches++;
-            if (event != null) {
-                profiledEvents.add(event);
-                profiledNames.add(name);
-                if (profiledEvents.size() >= 8192) drainProfile();
-            }
-            Reference.reachabilityFence(keep); // enqueued commands keep their buffers alive from here on
-        }
     }
 }

@@ -2,7 +2,8 @@
 // collapsed on the host and padded to rank 8 with leading 1s (stride 0); `flat` says the collapsed
 // rank is 1, so the offset is a single multiply-add.
 //
-// Op codes follow the Java enums' ordinals (adamerge.tensor.Unary, adamerge.tensor.Binary).
+// Ops are named by the codes that OpCodes defines from the Java enums (UNARY_EXP, BINARY_ADD, ...),
+// never by number: the host passes OpCodes.of(op).
 
 #define VIEW(n) const int8 n##_st, const int n##_off
 
@@ -28,19 +29,19 @@ inline float sigmoidf(float x) { return 1.0f / (1.0f + exp(-x)); }
 // Same formulas as Unary.apply (evaluated in float).
 inline float unary_op(const int op, const float x) {
     switch (op) {
-        case 0: return -x;                                   // NEG
-        case 1: return exp(x);                               // EXP
-        case 2: return log(x);                               // LOG
-        case 3: return sqrt(x);                              // SQRT
-        case 4: return tanh(x);                              // TANH
-        case 5: return sigmoidf(x);                          // SIGMOID
-        case 6: return fabs(x);                              // ABS
-        case 7: return sign(x);                              // SIGN
-        case 8: return x > 0.0f ? x : 0.0f;                  // RELU
-        case 9: return 0.5f * x * (1.0f + erf(x * SQRT1_2F));             // GELU, exact as torch.nn.GELU()
-        case 10: return x * sigmoidf(1.702f * x);                              // QUICK_GELU, OpenAI CLIP
-        case 11: return 0.5f * (1.0f + erf(x * SQRT1_2F)) + x * INV_SQRT_2PI * exp(-0.5f * x * x); // GELU_GRAD
-        case 12: { float s = sigmoidf(1.702f * x); return s + 1.702f * x * s * (1.0f - s); }         // QUICK_GELU_GRAD
+        case UNARY_NEG: return -x;
+        case UNARY_EXP: return exp(x);
+        case UNARY_LOG: return log(x);
+        case UNARY_SQRT: return sqrt(x);
+        case UNARY_TANH: return tanh(x);
+        case UNARY_SIGMOID: return sigmoidf(x);
+        case UNARY_ABS: return fabs(x);
+        case UNARY_SIGN: return sign(x);
+        case UNARY_RELU: return x > 0.0f ? x : 0.0f;
+        case UNARY_GELU: return 0.5f * x * (1.0f + erf(x * SQRT1_2F));                     // exact, as torch.nn.GELU()
+        case UNARY_QUICK_GELU: return x * sigmoidf(1.702f * x);                            // OpenAI CLIP
+        case UNARY_GELU_GRAD: return 0.5f * (1.0f + erf(x * SQRT1_2F)) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
+        case UNARY_QUICK_GELU_GRAD: { float s = sigmoidf(1.702f * x); return s + 1.702f * x * s * (1.0f - s); }
         default: return NAN;
     }
 }
@@ -48,18 +49,18 @@ inline float unary_op(const int op, const float x) {
 // Same as Binary.apply; MAX and MIN propagate NaN like Math.max and Math.min.
 inline float binary_op(const int op, const float a, const float b) {
     switch (op) {
-        case 0: return a + b;
-        case 1: return a - b;
-        case 2: return a * b;
-        case 3: return a / b;
-        case 4: return pow(a, b);
-        case 5: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
-        case 6: return isnan(a) || isnan(b) ? NAN : fmin(a, b);
-        case 7: return a > b ? 1.0f : 0.0f;
-        case 8: return a >= b ? 1.0f : 0.0f;
-        case 9: return a < b ? 1.0f : 0.0f;
-        case 10: return a <= b ? 1.0f : 0.0f;
-        case 11: return a == b ? 1.0f : 0.0f;
+        case BINARY_ADD: return a + b;
+        case BINARY_SUB: return a - b;
+        case BINARY_MUL: return a * b;
+        case BINARY_DIV: return a / b;
+        case BINARY_POW: return pow(a, b);
+        case BINARY_MAX: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+        case BINARY_MIN: return isnan(a) || isnan(b) ? NAN : fmin(a, b);
+        case BINARY_GT: return a > b ? 1.0f : 0.0f;
+        case BINARY_GE: return a >= b ? 1.0f : 0.0f;
+        case BINARY_LT: return a < b ? 1.0f : 0.0f;
+        case BINARY_LE: return a <= b ? 1.0f : 0.0f;
+        case BINARY_EQ: return a == b ? 1.0f : 0.0f;
         default: return NAN;
     }
 }
@@ -112,21 +113,4 @@ __kernel void index_select(const int n, const int8 sh, const int flat,
     if (i >= n) return;
     int sel = index[(i / inner) % nidx];
     y[i] = x[view_offset(i, sh, x_st, x_off, flat) + sel * axis_stride];
-}
-
-// One Adam step in place, as torch.optim.Adam: weight decay enters the gradient as L2, and
-// bias corrections bc1 = 1 - beta1^t, bc2 = 1 - beta2^t come from the host.
-__kernel void adam_step(const int n, __global float* p, const int p_off, __global const float* g, const int g_off,
-                        __global float* m, const int m_off, __global float* v, const int v_off,
-                        const float lr, const float beta1, const float beta2, const float eps, const float wd,
-                        const float bc1, const float sqrt_bc2) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float pi = p[p_off + i];
-    float gi = g[g_off + i] + wd * pi;
-    float mi = beta1 * m[m_off + i] + (1.0f - beta1) * gi;
-    float vi = beta2 * v[v_off + i] + (1.0f - beta2) * gi * gi;
-    m[m_off + i] = mi;
-    v[v_off + i] = vi;
-    p[p_off + i] = pi - (lr / bc1) * mi / (sqrt(vi) / sqrt_bc2 + eps);
 }

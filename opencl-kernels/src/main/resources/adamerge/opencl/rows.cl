@@ -1,10 +1,10 @@
 // Row kernels: a view is read as rows of n elements. Row r starts at view_offset(r, sh, x_st, x_off)
 // over the shape of the other axes, and its element j is j * jst further on. One work-group per
 // row (local size a power of two, scratch of that many floats) unless the kernel says otherwise.
-// Needs view_offset from elementwise.cl (the sources are built as one program).
+// Needs view_offset from elementwise.cl (the sources are built as one program, after OpCodes' defines).
 
 inline float combine(const int op, const float acc, const float v) {
-    return op == 0 ? acc + v : (isnan(v) || v > acc ? v : acc); // SUM, or MAX propagating NaN like the oracle
+    return op == REDUCE_SUM ? acc + v : (isnan(v) || v > acc ? v : acc); // MAX propagates NaN like the oracle
 }
 
 // Reduces all of the work-group's values; every work-item gets the result.
@@ -25,7 +25,7 @@ __kernel void reduce_group(const int n, const int8 sh, const int flat, __global 
                            const int op, __global float* y, __local float* s) {
     const int r = get_group_id(0);
     const int base = view_offset(r, sh, x_st, x_off, flat);
-    float acc = op == 0 ? 0.0f : -INFINITY;
+    float acc = op == REDUCE_SUM ? 0.0f : -INFINITY;
     for (int j = get_local_id(0); j < n; j += get_local_size(0)) acc = combine(op, acc, x[base + j * jst]);
     acc = group_reduce(s, op, acc);
     if (get_local_id(0) == 0) y[r] = acc;
@@ -37,7 +37,7 @@ __kernel void reduce_serial(const int rows, const int n, const int8 sh, const in
     const int r = get_global_id(0);
     if (r >= rows) return;
     const int base = view_offset(r, sh, x_st, x_off, flat);
-    float acc = op == 0 ? 0.0f : -INFINITY;
+    float acc = op == REDUCE_SUM ? 0.0f : -INFINITY;
     for (int j = 0; j < n; j++) acc = combine(op, acc, x[base + j * jst]);
     y[r] = acc;
 }
@@ -74,11 +74,11 @@ __kernel void softmax_rows(const int n, const int8 sh, const int flat, __global 
     const int r = get_group_id(0), lid = get_local_id(0), lsz = get_local_size(0);
     const int base = view_offset(r, sh, x_st, x_off, flat);
     float mx = -INFINITY;
-    for (int j = lid; j < n; j += lsz) mx = combine(1, mx, x[base + j * jst]);
-    mx = group_reduce(s, 1, mx);
+    for (int j = lid; j < n; j += lsz) mx = combine(REDUCE_MAX, mx, x[base + j * jst]);
+    mx = group_reduce(s, REDUCE_MAX, mx);
     float sum = 0.0f;
     for (int j = lid; j < n; j += lsz) sum += exp(x[base + j * jst] - mx);
-    sum = group_reduce(s, 0, sum);
+    sum = group_reduce(s, REDUCE_SUM, sum);
     const float lse = log(sum), inv = 1.0f / sum;
     for (int j = lid; j < n; j += lsz) {
         float z = x[base + j * jst] - mx;
@@ -94,10 +94,10 @@ __kernel void layer_norm_rows(const int n, const int8 sh, const int flat, __glob
     const int base = view_offset(r, sh, x_st, x_off, flat);
     float sum = 0.0f;
     for (int j = lid; j < n; j += lsz) sum += x[base + j * jst];
-    const float mean = group_reduce(s, 0, sum) / n;
+    const float mean = group_reduce(s, REDUCE_SUM, sum) / n;
     float sq = 0.0f;
     for (int j = lid; j < n; j += lsz) { float d = x[base + j * jst] - mean; sq += d * d; }
-    const float rstd = rsqrt(group_reduce(s, 0, sq) / n + eps);
+    const float rstd = rsqrt(group_reduce(s, REDUCE_SUM, sq) / n + eps);
     for (int j = lid; j < n; j += lsz)
         y[r * n + j] = (x[base + j * jst] - mean) * rstd * gamma[g_off + j] + beta[b_off + j];
 }

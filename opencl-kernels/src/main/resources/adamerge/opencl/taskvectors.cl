@@ -29,7 +29,7 @@ __kernel void dot_partial(const int n, const int8 sh, const int flat, __global c
         c = (u - acc) - t;
         acc = u;
     }
-    acc = group_reduce(s, 0, acc);
+    acc = group_reduce(s, REDUCE_SUM, acc);
     if (get_local_id(0) == 0) partial[p_off + get_group_id(0)] = acc;
 }
 

@@ -72,7 +72,7 @@ class MatmulKernelTest {
         for (GemmConfig cfg : GemmTuner.CPU_CANDIDATES) {
             if (!cl.fits(cfg)) continue;
             Tensor c = cl.fromArray(new float[m * n], 1, m, n);
-            cl.gemm(cfg, 1, m, n, k, cl.mem(a.cl()), 0, new int[]{0, k, 1}, true, cl.mem(bt.cl()), 0, new int[]{0, 1, k}, false, cl.mem(c));
+            cl.gemm(cfg, 1, 1, m, n, k, cl.mem(a.cl()), 0, new int[]{0, k, 1}, true, cl.mem(bt.cl()), 0, new int[]{0, 1, k}, false, cl.mem(c));
             assertClose(expected, c.toArray(), 1e-4, "GEMM tiling " + cfg);
         }
     }

@@ -120,36 +120,4 @@ class SelectionAndMergeKernelsTest {
         float[] exact = CPU.dotWithEach(g.cpu(), List.of(tau0.cpu()));
         assertNotEquals(exact[0], a[0], "f16 rounding should show in the dot product");
     }
-
-    @Test
-    void adamStepMatchesTorchAdam() {
-        int n = 300;
-        float[] p = gaussian(30, n), m = new float[n], v = new float[n];
-        OpenClBackend cl = cl();
-        Tensor pd = cl.fromArray(p, 3, 100), md = cl.fromArray(m, 3, 100), vd = cl.fromArray(v, 3, 100);
-        float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.01f;
-        for (int step = 1; step <= 4; step++) {
-            float[] g = gaussian(100 + step, n);
-            // torch.optim.Adam, written out
-            for (int i = 0; i < n; i++) {
-                double gi = g[i] + wd * p[i];
-                m[i] = (float) (b1 * m[i] + (1 - b1) * gi);
-                v[i] = (float) (b2 * v[i] + (1 - b2) * gi * gi);
-                double mHat = m[i] / (1 - Math.pow(b1, step)), vHat = v[i] / (1 - Math.pow(b2, step));
-                p[i] = (float) (p[i] - lr * mHat / (Math.sqrt(vHat) + eps));
-            }
-            Tensor gd = step % 2 == 0 ? cl.fromArray(transpose(g, 3, 100), 100, 3).t() : cl.fromArray(g, 3, 100); // strided gradients too
-            cl.adamStep(pd, gd, md, vd, step, lr, b1, b2, eps, wd);
-        }
-        assertClose(p, pd.toArray(), 1e-6, "param");
-        assertClose(m, md.toArray(), 1e-5, "first moment");
-        assertClose(v, vd.toArray(), 1e-5, "second moment");
-        assertThrows(IllegalArgumentException.class, () -> cl.adamStep(pd.t(), pd.t(), md.t(), vd.t(), 1, lr, b1, b2, eps, wd));
-    }
-
-    private static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-        return t;
-    }
 }
