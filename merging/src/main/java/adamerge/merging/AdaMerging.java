@@ -86,8 +86,7 @@ public final class AdaMerging {
         this.heads = heads;
         this.granularity = granularity;
         this.options = options;
-        for (int k = 0; k < taskVectors.size(); k++)
-            Models.requireSameLayout("the pretrained model", pretrained, "task vector " + k, taskVectors.get(k));
+        Models.requireLayoutOf(pretrained, taskVectors, "task vector");
         int rows = granularity == Granularity.LAYER_WISE ? layers.size() : 1;
         this.raw = Var.param(Tensor.full(options.prior(), rows, taskVectors.size()));
         this.adam = new Adam(List.of(raw), options.lr(), options.beta1(), options.beta2(), options.eps(), 0f, false);
@@ -99,6 +98,15 @@ public final class AdaMerging {
 
     public int tasks() {
         return taskVectors.size();
+    }
+
+    public Granularity granularity() {
+        return granularity;
+    }
+
+    /** What each row of {@link #coefficients} applies to: every stored tensor (layer-wise), or all of them at once (task-wise). */
+    public List<String> coefficientRows() {
+        return granularity == Granularity.LAYER_WISE ? layers : List.of("all layers");
     }
 
     /** The trained values, [rows][K] (rows = layers, or 1 task-wise). */

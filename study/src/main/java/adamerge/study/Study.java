@@ -285,9 +285,8 @@ public final class Study {
         if (!losses.isEmpty())
             log.printf(Locale.ROOT, "  entropy loss %.4f -> %.4f%n", losses.get(0), losses.get(losses.size() - 1));
         if (mergeTasks.equals(tasks)) { // a Table 1 run
-            List<String> rows = g == AdaMerging.Granularity.LAYER_WISE ? ada.layers() : List.of("all layers");
             results.coefficients.computeIfAbsent(method.paperName(), k -> new ArrayList<>())
-                    .add(new StudyResults.Coefficients(rows, mergeTasks, ada.coefficients(), losses));
+                    .add(new StudyResults.Coefficients(ada.coefficientRows(), mergeTasks, ada.coefficients(), losses));
         }
         return ada.merged();
     }
