@@ -2,13 +2,10 @@ package adamerge.cli;
 
 import adamerge.merging.AdaMerging;
 import adamerge.merging.AdaMergingRun;
-import adamerge.merging.FisherMerge;
+import adamerge.merging.Merger;
 import adamerge.merging.Method;
 import adamerge.merging.RegMean;
-import adamerge.merging.TaskArithmetic;
-import adamerge.merging.TaskVector;
 import adamerge.merging.TiesMerge;
-import adamerge.merging.WeightAveraging;
 import adamerge.output.Coefficients;
 import adamerge.output.Json;
 import adamerge.output.Memory;
@@ -16,12 +13,7 @@ import adamerge.output.Progress;
 import adamerge.tensor.Backend;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
-import adamerge.vit.ClassificationHead;
-import adamerge.vit.ClipCheckpoint;
-import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.Predictions;
-import adamerge.vit.VitConfig;
-import adamerge.vit.data.ImageDataSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 
 /** {@code adamerge merge}: every merging method, writing the merged encoder in the input's convention. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
@@ -149,63 +140,34 @@ public final class MergeCommand implements Callable<Integer> {
 
     private Integer merge(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
         Backend backend = device.activate();
-        boolean needsData = kind.needsData();
-
-        ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
-        VitConfig cfg = pre.config();
-        List<ClipCheckpoint> fts = new ArrayList<>();
-        List<Map<String, Tensor>> ftSource = new ArrayList<>();
-        for (Path p : finetuned) {
-            ClipCheckpoint ck = ClipCheckpoint.load(p, config);
-            fts.add(ck);
-            ftSource.add(onDevice(pre.sourceOf(ck), backend));
+        Merger merger = Merger.load(pretrained, finetuned, config, backend);
+        for (int k : merger.zeroTaskVectors()) {
+            err.println("adamerge: warning: --finetuned " + finetuned.get(k) + " equals --pretrained " + pretrained
+                    + " in every tensor: its task vector is zero and adds nothing to the merge");
+            err.flush();
         }
-        Map<String, Tensor> preSource = onDevice(pre.source(), backend);
-        requireFinite(pretrained, preSource);
-        for (int k = 0; k < fts.size(); k++) requireFinite(finetuned.get(k), ftSource.get(k));
-        for (int k = 0; k < fts.size(); k++)
-            if (TaskVector.isZero(preSource, ftSource.get(k))) {
-                err.println("adamerge: warning: --finetuned " + finetuned.get(k) + " equals --pretrained " + pretrained
-                        + " in every tensor: its task vector is zero and adds nothing to the merge");
-                err.flush();
-            }
-
-        List<ClassificationHead> hs = new ArrayList<>();
-        List<ImageDataSet> ds = new ArrayList<>();
-        if (needsData || !heads.isEmpty() || !data.isEmpty()) {
+        if (kind.needsData() || !heads.isEmpty() || !data.isEmpty()) {
             if (heads.size() != finetuned.size() || data.size() != finetuned.size())
                 throw new IllegalArgumentException(method + " needs one --head and one --data per --finetuned model (" + finetuned.size()
                         + " models, " + heads.size() + " heads, " + data.size() + " data sets)");
-            for (int k = 0; k < finetuned.size(); k++) {
-                ClassificationHead h = ClassificationHead.load(heads.get(k));
-                if (h.inputDim() != cfg.outputDim())
-                    throw new IllegalArgumentException("head " + heads.get(k) + " takes " + h.inputDim() + "-dim features but the encoder gives " + cfg.outputDim());
-                hs.add(new ClassificationHead(h.name(), h.weight().to(backend), h.bias() == null ? null : h.bias().to(backend)));
-                ds.add(ImageDataSet.open(data.get(k), cfg.imageSize()));
-            }
+            merger = merger.withTasks(heads, data);
         }
 
         Map<String, Object> rep = new LinkedHashMap<>();
         rep.put("method", method);
         rep.put("settings", settings());
-        Map<String, Tensor> merged = switch (kind) {
-            case WEIGHT_AVERAGING -> WeightAveraging.merge(ftSource);
-            case TASK_ARITHMETIC -> TaskArithmetic.merge(preSource, ftSource, scale);
-            case TIES -> ties().merge(preSource, ftSource);
-            case FISHER -> FisherMerge.mergeStored(cfg, pre, ftSource, hs, k -> firstBatches(ds.get(k)), fisherNormalize, k -> {});
-            case REGMEAN -> RegMean.mergeStored(cfg, pre, ftSource, k -> firstBatches(ds.get(k)), regmeanAlpha, k -> {});
-            case ADAMERGING_TASK, ADAMERGING_TASK_PLUS, ADAMERGING_LAYER, ADAMERGING_LAYER_PLUS -> adaMerging(pre, cfg, preSource, ftSource, hs, ds, rep, err, backend, ckpt, identity, resumed);
-        };
-        if (merged == null) return 1; // AdaMerging stopped on a non-finite value (already reported)
-        if (ckpt != null && ckpt.stopped()) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
-        requireFinite(out, merged);
+        Merger.Result result = kind.isAdaMerging()
+                ? adaMerging(merger, rep, err, backend, ckpt, identity, resumed)
+                : merger.merge(kind, mergeSettings(), null);
+        if (result == null) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
 
-        if (!ds.isEmpty()) rep.put("tasks", evaluate(cfg, pre.toCanonical(merged), hs, ds, err));
-        pre.write(out, merged);
+        if (merger.hasTasks()) rep.put("tasks", evaluate(merger, result.merged(), err));
+        merger.write(result.merged(), out);
         rep.put("wall_s", (System.nanoTime() - start) / 1e9);
         rep.put("peak_rss_bytes", Memory.peakRssBytes());
         if (report != null) Json.writeAtomically(report, rep);
-        err.printf(Locale.ROOT, "wrote %s (%s, %d tensors) in %.1f s%n", out, pre.convention(), merged.size(), (System.nanoTime() - start) / 1e9);
+        err.printf(Locale.ROOT, "wrote %s (%s, %d tensors) in %.1f s%n", out, merger.pretrained().convention(), result.merged().size(),
+                (System.nanoTime() - start) / 1e9);
         if (heatmap != null) heatmap.run(); // the figure last: the results are already on disk when it fails
         return 0;
     }
@@ -256,29 +218,26 @@ public final class MergeCommand implements Callable<Integer> {
         return TiesMerge.defaults().withDensity(tiesK).withTrimScope(trim).withAggregate(agg).withScale(scale);
     }
 
-    /** The first --samples images of a data set, in batches of --batch. */
-    private List<Tensor> firstBatches(ImageDataSet d) {
-        List<Tensor> out = new ArrayList<>();
-        int n = Math.min(samples, d.size());
-        for (int from = 0; from < n; from += batch) out.add(d.batch(from, Math.min(n, from + batch)));
-        return out;
+    /** The options as the library's settings. */
+    private Merger.Settings mergeSettings() {
+        if (!tvDtype.equals("f32") && !tvDtype.equals("f16"))
+            throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
+        return new Merger.Settings(scale, ties(), steps, batch, batchesPerStep,
+                AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp), seed,
+                samples, fisherNormalize, regmeanAlpha, tvDtype.equals("f16") ? DType.F16 : DType.F32);
     }
 
-    private Map<String, Tensor> adaMerging(ClipCheckpoint pre, VitConfig cfg, Map<String, Tensor> preSource, List<Map<String, Tensor>> ft,
-                                           List<ClassificationHead> hs, List<ImageDataSet> ds, Map<String, Object> rep, PrintWriter err,
-                                           Backend backend, Checkpointing ckpt, RunIdentity identity,
-                                           AdaMergingCheckpoint resumed) throws IOException {
-        AdaMerging.Granularity g = kind.granularity();
-        List<Map<String, Tensor>> taus = kind.taskVectors(preSource, ft, ties(), taskVectorStorage());
-        AdaMerging.Options o = AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp);
-        AdaMerging ada = new AdaMerging(cfg, pre, preSource, taus, hs, g, o);
+    /**
+     * The AdaMerging run, step by step so that it can be checkpointed and resumed; null when
+     * stopped by a signal.
+     */
+    private Merger.Result adaMerging(Merger merger, Map<String, Object> rep, PrintWriter err, Backend backend, Checkpointing ckpt,
+                                     RunIdentity identity, AdaMergingCheckpoint resumed) throws IOException {
+        AdaMergingRun run = merger.adaMergingRun(kind, mergeSettings());
+        AdaMerging ada = run.adaMerging();
         List<String> taskNames = taskNames();
-        List<String> rowNames = g == AdaMerging.Granularity.LAYER_WISE ? ada.layers() : List.of("all layers");
+        List<String> rowNames = ada.coefficientRows();
         if (lambdasIn != null) ada.setRawLambdas(Coefficients.read(lambdasIn, rowNames, taskNames));
-
-        long[] seeds = new long[ds.size()];
-        for (int k = 0; k < seeds.length; k++) seeds[k] = seed + 1000L * k;
-        AdaMergingRun run = new AdaMergingRun(ada, ds, batch, batchesPerStep, seeds);
         int first = 1;
         if (resumed != null) { // the uninterrupted run's state after that step: coefficients, Adam, samplers, losses
             resumed.restore(ada, backend);
@@ -305,44 +264,27 @@ public final class MergeCommand implements Callable<Integer> {
                 throw new IllegalStateException("AdaMerging stopped at step " + s + ": " + e.getMessage() + saved + "; no model written");
             }
             ckpt.record(AdaMergingCheckpoint.of(s, identity, ada, run.losses()), s == steps);
+            if (ckpt.stopped()) return null;
             double elapsed = (System.nanoTime() - t0) / 1e9, rate = (s - first + 1) / elapsed;
             long eta = Math.round((steps - s) / rate);
             StringBuilder per = new StringBuilder();
-            float[] tl = ada.lastTaskLoss();
-            for (int k = 0; k < tl.length; k++) per.append(String.format(Locale.ROOT, " %s=%.3f", taskNames.get(k), tl[k] / batchesPerStepOf(ds.get(k))));
+            float[] entropy = run.lastTaskEntropy();
+            for (int k = 0; k < entropy.length; k++) per.append(String.format(Locale.ROOT, " %s=%.3f", taskNames.get(k), entropy[k]));
             err.printf(Locale.ROOT, "\rstep %d/%d  loss %.4f  entropy%s  %.2f steps/s  ETA %d:%02d   ", s, steps, loss, per, rate, eta / 60, eta % 60);
             err.flush();
         }
         if (steps > 0) err.println();
-        rep.put("loss_per_step", run.losses());
+        if (ckpt.stopped()) return null;
+        Merger.Result result = Merger.result(run);
+        rep.put("loss_per_step", result.lossPerStep());
         rep.put("layers", rowNames);
         rep.put("task_names", taskNames);
-        rep.put("lambdas", ada.coefficients());
+        rep.put("lambdas", result.coefficients());
         if (lambdasOut != null) {
-            float[][] learned = ada.coefficients();
-            Coefficients.write(lambdasOut, rowNames, taskNames, learned);
-            heatmap = () -> Coefficients.heatmapBeside(lambdasOut, rowNames, taskNames, learned, err);
+            Coefficients.write(lambdasOut, rowNames, taskNames, result.coefficients());
+            heatmap = () -> Coefficients.heatmapBeside(lambdasOut, rowNames, taskNames, result.coefficients(), err);
         }
-        return ada.merged();
-    }
-
-    /**
-     * How task vectors are kept (--tv-dtype), applied to each tensor as it is made, after the TIES
-     * selection of ++ (which reads them as f32). F16 halves their memory; the merge kernels
-     * convert on read. On the CPU they also move to native memory: they are the largest
-     * long-lived data of a merge, and off the Java heap the garbage collector neither scans nor
-     * moves them, so the heap needs room only for the merged model and one batch's activations.
-     */
-    private UnaryOperator<Tensor> taskVectorStorage() {
-        if (!tvDtype.equals("f32") && !tvDtype.equals("f16"))
-            throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
-        if (tvDtype.equals("f32") && !device.name().equals("cpu")) return UnaryOperator.identity();
-        DType dtype = tvDtype.equals("f16") ? DType.F16 : DType.F32;
-        return t -> t.storedAs(dtype);
-    }
-
-    private int batchesPerStepOf(ImageDataSet d) {
-        return d.size() <= batch ? 1 : batchesPerStep;
+        return result;
     }
 
     /** Task names from the fine-tuned files (their folder when the file has a generic name). */
@@ -358,16 +300,14 @@ public final class MergeCommand implements Callable<Integer> {
         return names;
     }
 
-    private List<Map<String, Object>> evaluate(VitConfig cfg, Map<String, Tensor> canonical, List<ClassificationHead> hs, List<ImageDataSet> ds,
-                                               PrintWriter err) {
-        ClipVisionEncoder enc = ClipVisionEncoder.frozen(cfg, canonical);
+    private List<Map<String, Object>> evaluate(Merger merger, Map<String, Tensor> merged, PrintWriter err) {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<String> names = taskNames();
         double accSum = 0;
         int labelled = 0;
-        for (int k = 0; k < hs.size(); k++) {
-            Progress progress = new Progress(err, "images", ds.get(k).size());
-            Predictions r = Predictions.of(enc, hs.get(k), ds.get(k), Math.max(batch, 64), progress::update);
+        for (int k = 0; k < merger.tasks(); k++) {
+            Progress progress = new Progress(err, "images", merger.data(k).size());
+            Predictions r = merger.evaluate(merged, k, Math.max(batch, 64), progress::update);
             progress.finish();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("task", names.get(k));
@@ -404,24 +344,5 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("seed", seed);
         s.put("tv_dtype", tvDtype);
         return s;
-    }
-
-    private static Map<String, Tensor> onDevice(Map<String, Tensor> m, Backend b) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(k, v.to(b)));
-        return out;
-    }
-
-    /** NaN or Inf anywhere in a model is an error naming the file and tensor. */
-    static void requireFinite(Path file, Map<String, Tensor> m) {
-        for (Map.Entry<String, Tensor> e : m.entrySet()) {
-            Tensor t = e.getValue();
-            float s = t.abs().sum().item(); // NaN or Inf propagate into the sum
-            if (!Float.isFinite(s)) {
-                for (float v : t.toArray())
-                    if (!Float.isFinite(v))
-                        throw new IllegalArgumentException(file + ": tensor '" + e.getKey() + "' contains " + v);
-            }
-        }
     }
 }

@@ -131,7 +131,7 @@ public final class AdaMerging {
 
     /** Per-task summed entropy of the last step. */
     public float[] lastTaskLoss() {
-        return lastTaskLoss;
+        return lastTaskLoss.clone();
     }
 
     public Map<String, Tensor> adamState() {

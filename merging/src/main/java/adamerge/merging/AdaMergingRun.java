@@ -21,6 +21,7 @@ public final class AdaMergingRun {
     private final List<BatchSampler> samplers = new ArrayList<>();
     private final List<Double> losses = new ArrayList<>();
     private float[][] lastGood;
+    private int[] lastBatches;
 
     /** @param seeds one sampler seed per task */
     public AdaMergingRun(AdaMerging ada, List<ImageDataSet> data, int batch, int batchesPerStep, long[] seeds) {
@@ -71,14 +72,25 @@ public final class AdaMergingRun {
      */
     public float step() {
         List<List<Tensor>> batches = new ArrayList<>();
+        int[] counts = new int[data.size()];
         for (int k = 0; k < data.size(); k++) {
             List<Tensor> bs = new ArrayList<>();
             for (int[] idx : samplers.get(k).nextStep()) bs.add(data.get(k).batch(idx));
             batches.add(bs);
+            counts[k] = bs.size();
         }
         float loss = ada.step(batches);
+        lastBatches = counts;
         lastGood = ada.rawLambdas();
         losses.add((double) loss);
         return loss;
+    }
+
+    /** Each task's mean prediction entropy over its batches in the last step (empty before the first step). */
+    public float[] lastTaskEntropy() {
+        if (lastBatches == null) return new float[0];
+        float[] perTask = ada.lastTaskLoss();
+        for (int k = 0; k < perTask.length; k++) perTask[k] /= lastBatches[k];
+        return perTask;
     }
 }

@@ -3,6 +3,7 @@ package adamerge.merging;
 import adamerge.tensor.Backend;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
+import adamerge.tensor.cpu.ScalarBackend;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.ClipVisionEncoder;
@@ -53,61 +54,63 @@ public final class Merger {
      * @param samples           Fisher/RegMean: the first {@code samples} images of each task
      * @param fisherNormalize   Fisher: each task's Fisher divided by its norm (FusionBench's option)
      * @param regmeanAlpha      RegMean: off-diagonal scale of the Gram matrices
-     * @param taskVectorStorage how AdaMerging keeps each task-vector tensor as it is made ({@link Tensor#storedAs}:
-     *                          on the CPU native memory, F16 at half the size)
+     * @param taskVectorDType   how AdaMerging holds its task vectors: F32, or F16 at half the memory
+     *                          (the merge kernels convert on read; on the demo the same accuracies)
      */
     public record Settings(float scale, TiesMerge ties, int steps, int batch, int batchesPerStep, AdaMerging.Options adaMerging, long seed,
-                           int samples, boolean fisherNormalize, double regmeanAlpha, UnaryOperator<Tensor> taskVectorStorage) {
+                           int samples, boolean fisherNormalize, double regmeanAlpha, DType taskVectorDType) {
         public static final Settings DEFAULT = new Settings(TaskArithmetic.DEFAULT_SCALE, TiesMerge.defaults(), 500, 16, 2,
-                AdaMerging.Options.DEFAULT, 0, 256, false, RegMean.DEFAULT_ALPHA, t -> t.storedAs(DType.F32));
+                AdaMerging.Options.DEFAULT, 0, 256, false, RegMean.DEFAULT_ALPHA, DType.F32);
 
         public Settings {
             if (steps < 0) throw new IllegalArgumentException("steps must be 0 or more, got " + steps);
             if (batch < 1 || batchesPerStep < 1 || samples < 1)
                 throw new IllegalArgumentException("batch, batches per step and samples must be at least 1, got " + batch + ", " + batchesPerStep + ", " + samples);
+            if (taskVectorDType != DType.F32 && taskVectorDType != DType.F16)
+                throw new IllegalArgumentException("task vectors are held as F32 or F16, not " + taskVectorDType);
         }
 
         public Settings withScale(float v) {
-            return new Settings(v, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(v, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withTies(TiesMerge v) {
-            return new Settings(scale, v, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, v, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withSteps(int v) {
-            return new Settings(scale, ties, v, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, ties, v, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withBatch(int v) {
-            return new Settings(scale, ties, steps, v, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, ties, steps, v, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withBatchesPerStep(int v) {
-            return new Settings(scale, ties, steps, batch, v, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, ties, steps, batch, v, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withAdaMerging(AdaMerging.Options v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, v, seed, samples, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, v, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withSeed(long v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, v, samples, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, v, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withSamples(int v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, v, fisherNormalize, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, v, fisherNormalize, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withFisherNormalize(boolean v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, v, regmeanAlpha, taskVectorStorage);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, v, regmeanAlpha, taskVectorDType);
         }
 
         public Settings withRegmeanAlpha(double v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, v, taskVectorStorage);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, v, taskVectorDType);
         }
 
-        public Settings withTaskVectorStorage(UnaryOperator<Tensor> v) {
+        public Settings withTaskVectorDType(DType v) {
             return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, v);
         }
     }
@@ -240,7 +243,7 @@ public final class Merger {
      */
     public AdaMergingRun adaMergingRun(Method method, Settings s) {
         if (!hasTasks()) throw new IllegalArgumentException(method.cliName() + " needs a head and data per task (withTasks)");
-        List<Map<String, Tensor>> taus = method.taskVectors(preSource, finetuned, s.ties(), s.taskVectorStorage());
+        List<Map<String, Tensor>> taus = method.taskVectors(preSource, finetuned, s.ties(), taskVectorStorage(s.taskVectorDType()));
         AdaMerging ada = new AdaMerging(config(), pretrained, preSource, taus, heads, method.granularity(), s.adaMerging());
         long[] seeds = new long[data.size()];
         for (int k = 0; k < seeds.length; k++) seeds[k] = s.seed() + 1000L * k;
@@ -270,6 +273,18 @@ public final class Merger {
         Path dir = out.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
         pretrained.write(out, merged);
+    }
+
+    /**
+     * How task vectors are kept, applied to each tensor as it is made (after the TIES selection of
+     * ++, which reads them as F32). On the CPU they always move to native memory: they are the
+     * largest long-lived data of a merge, and off the Java heap the garbage collector neither scans
+     * nor moves them, so the heap needs room only for the merged model and one batch's activations.
+     * On a device F32 ones stay as made (a copy would only cost time and memory).
+     */
+    private UnaryOperator<Tensor> taskVectorStorage(DType dtype) {
+        boolean cpu = preSource.values().iterator().next().backend() instanceof ScalarBackend;
+        return dtype == DType.F32 && !cpu ? UnaryOperator.identity() : t -> t.storedAs(dtype);
     }
 
     /** The first {@code samples} images of task k, in batches of {@code batch}: the Fisher/RegMean statistics. */
