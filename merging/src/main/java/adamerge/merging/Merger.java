@@ -177,20 +177,29 @@ public final class Merger {
      * same order: heads as {@link ClassificationHead#load} reads them, data as {@link ImageDataSet#open}.
      */
     public Merger withTasks(List<Path> headFiles, List<Path> dataSets) throws IOException {
-        if (headFiles.size() != finetuned.size() || dataSets.size() != finetuned.size())
-            throw new IllegalArgumentException("give one head and one data set per fine-tuned model (" + finetuned.size() + " models, "
-                    + headFiles.size() + " heads, " + dataSets.size() + " data sets)");
-        Backend backend = preSource.values().iterator().next().backend();
         List<ClassificationHead> hs = new ArrayList<>();
         List<ImageDataSet> ds = new ArrayList<>();
-        for (int k = 0; k < headFiles.size(); k++) {
-            ClassificationHead h = ClassificationHead.load(headFiles.get(k));
+        for (Path h : headFiles) hs.add(ClassificationHead.load(h));
+        for (Path d : dataSets) ds.add(ImageDataSet.open(d, config().imageSize()));
+        return withTaskData(hs, ds);
+    }
+
+    /** The same models with one head and one data set (in memory, {@link ImageDataSet#of}) per fine-tuned model, in the same order. */
+    public Merger withTaskData(List<ClassificationHead> taskHeads, List<ImageDataSet> taskData) {
+        if (taskHeads.size() != finetuned.size() || taskData.size() != finetuned.size())
+            throw new IllegalArgumentException("give one head and one data set per fine-tuned model (" + finetuned.size() + " models, "
+                    + taskHeads.size() + " heads, " + taskData.size() + " data sets)");
+        Backend backend = preSource.values().iterator().next().backend();
+        List<ClassificationHead> hs = new ArrayList<>();
+        for (ClassificationHead h : taskHeads) {
             if (h.inputDim() != config().outputDim())
-                throw new IllegalArgumentException("head " + headFiles.get(k) + " takes " + h.inputDim() + "-dim features but the encoder gives " + config().outputDim());
+                throw new IllegalArgumentException("head " + h.name() + " takes " + h.inputDim() + "-dim features but the encoder gives " + config().outputDim());
             hs.add(new ClassificationHead(h.name(), h.weight().to(backend), h.bias() == null ? null : h.bias().to(backend)));
-            ds.add(ImageDataSet.open(dataSets.get(k), config().imageSize()));
         }
-        return new Merger(pretrained, preSource, finetuned, List.copyOf(hs), List.copyOf(ds));
+        for (ImageDataSet d : taskData)
+            if (d.imageSize() != config().imageSize())
+                throw new IllegalArgumentException("data set " + d.source() + " holds " + d.imageSize() + " px images but the encoder takes " + config().imageSize());
+        return new Merger(pretrained, preSource, finetuned, List.copyOf(hs), List.copyOf(taskData));
     }
 
     public VitConfig config() {
