@@ -22,6 +22,9 @@ import java.util.Properties;
  * the split-K the backend would use.
  */
 public final class GemmTuner {
+    /** The library warns through the platform logger (the application decides where it goes), never the console. */
+    private static final System.Logger LOG = System.getLogger(GemmTuner.class.getName());
+
     static final List<GemmConfig> CANDIDATES = List.of(
             new GemmConfig(128, 128, 8, 8, 16), new GemmConfig(128, 128, 8, 8, 8), new GemmConfig(64, 128, 4, 8, 16),
             new GemmConfig(128, 64, 8, 4, 16), new GemmConfig(64, 64, 4, 4, 16), new GemmConfig(64, 64, 8, 8, 16));
@@ -69,7 +72,7 @@ public final class GemmTuner {
                     best = cfg;
                 }
             } catch (RuntimeException e) { // a candidate the compiler or device rejects (registers, resources): skip it
-                System.err.println("note: GEMM tiling " + cfg + " failed on " + backend.device().name() + ": " + e.getMessage().lines().findFirst().orElse(""));
+                LOG.log(System.Logger.Level.INFO, "GEMM tiling " + cfg + " failed on " + backend.device().name() + ": " + e.getMessage().lines().findFirst().orElse(""));
             }
         }
         return best;
@@ -124,7 +127,7 @@ public final class GemmTuner {
                 p.store(out, "AdaMerge4J OpenCL GEMM tiling per device and driver (BM,BN,TM,TN,BK); delete to tune again");
             }
         } catch (IOException e) {
-            System.err.println("warning: cannot write the OpenCL tuning cache " + file + " (" + e.getMessage() + "); tuning will run again next time");
+            LOG.log(System.Logger.Level.WARNING, "cannot write the OpenCL tuning cache " + file + " (" + e.getMessage() + "); tuning will run again next time");
         }
     }
 }

@@ -232,7 +232,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         queue.finish();
     }
 
-    // ---- GEMM tiling, for GemmTuner, ClGemmBench and the tests ----
+    // ---- GEMM tiling, for GemmTuner, the tests and ClGemmBench (bench module, same package) ----
 
     /** The GEMM tile configuration, tuned (or read from the tuning cache) at first use. */
     public synchronized GemmConfig gemmConfig() {

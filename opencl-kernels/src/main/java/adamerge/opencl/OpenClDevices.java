@@ -95,11 +95,6 @@ public final class OpenClDevices {
         throw new IllegalArgumentException("device spec '" + spec + "' should be opencl or opencl:N");
     }
 
-    /** One line per device, for {@code adamerge devices}. */
-    public static void main(String[] args) {
-        for (Device d : list()) System.out.println(d);
-    }
-
     static String deviceString(cl_device_id d, int param) {
         long[] size = new long[1];
         CL.clGetDeviceInfo(d, param, 0, null, size);

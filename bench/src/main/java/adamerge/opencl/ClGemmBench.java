@@ -18,6 +18,9 @@ import java.util.SplittableRandom;
  * tiling x split count on the shapes of {@code adamerge bench gemm} and prints the backend's own
  * choice for each; {@code --verbose} prints the compiler's build log (-cl-nv-verbose on NVIDIA).</li>
  * </ul>
+ * It sits in the bench module but in the package {@code adamerge.opencl} (one class loader, one
+ * runtime package): the sweep drives the GEMM planner's tiling hooks, which stay package-private
+ * instead of becoming public API for one benchmark.
  */
 public final class ClGemmBench {
     private static final int BATCH = 20;
