@@ -16,19 +16,13 @@ import java.util.SplittableRandom;
  * images and pixel noise finish it. Foreground and background differ in luma by at least 0.2,
  * sometimes barely more.
  */
-final class HouseNumbers implements SyntheticTask {
+final class HouseNumbers extends SyntheticTask {
 
     private static final List<String> CLASSES =
             List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
-    @Override
-    public String name() {
-        return "svhn-like";
-    }
-
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
+    HouseNumbers() {
+        super("svhn-like", CLASSES);
     }
 
     @Override

@@ -13,19 +13,13 @@ import java.util.SplittableRandom;
  * (water, sometimes with a shore). Nuisance: orientation, scales, jittered colours, haze,
  * gain and pixel noise; vegetation classes look alike on purpose, as in EuroSAT.
  */
-final class LandCover implements SyntheticTask {
+final class LandCover extends SyntheticTask {
 
     private static final List<String> CLASSES = List.of("annual-crop", "forest", "herbaceous", "highway",
             "industrial", "pasture", "permanent-crop", "residential", "river", "sea-lake");
 
-    @Override
-    public String name() {
-        return "eurosat-like";
-    }
-
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
+    LandCover() {
+        super("eurosat-like", CLASSES);
     }
 
     @Override

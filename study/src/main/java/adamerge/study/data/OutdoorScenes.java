@@ -19,19 +19,13 @@ import java.util.SplittableRandom;
  * piers and cables over water). Nuisance: horizon, sky type, an unrelated foreground bush or post, jittered colours, element counts
  * and sizes, mirroring, gain and pixel noise.
  */
-final class OutdoorScenes implements SyntheticTask {
+final class OutdoorScenes extends SyntheticTask {
 
     private static final List<String> CLASSES = List.of("beach", "desert", "mountains", "forest", "city",
             "field", "lake", "snowfield", "night", "bridge");
 
-    @Override
-    public String name() {
-        return "sun-like";
-    }
-
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
+    OutdoorScenes() {
+        super("sun-like", CLASSES);
     }
 
     @Override

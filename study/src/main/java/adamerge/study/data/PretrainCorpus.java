@@ -24,19 +24,13 @@ import java.util.SplittableRandom;
  * digits, signs, textures, land cover, shaded 3-D solids, scenes or clothing, so an encoder
  * pretrained on it transfers to each task only in part.
  */
-public final class PretrainCorpus implements SyntheticTask {
+public final class PretrainCorpus extends SyntheticTask {
 
     private static final List<String> CLASSES = List.of("ellipse", "rectangle", "triangle", "pentagon",
             "hexagon", "star", "cross", "ring", "crescent", "arrow", "bars", "scribble");
 
-    @Override
-    public String name() {
-        return "pretrain-primitives";
-    }
-
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
+    public PretrainCorpus() {
+        super("pretrain-primitives", CLASSES);
     }
 
     @Override

@@ -12,24 +12,18 @@ import java.util.SplittableRandom;
  * vertical two-colour background gradient; no antialiasing. Silhouettes overlap between
  * classes under some poses (a cylinder end-on is a disk, a cone from below too).
  */
-final class ShadedSolids implements SyntheticTask {
+final class ShadedSolids extends SyntheticTask {
 
     private static final List<String> CLASSES = List.of("sphere", "cube", "cylinder", "cone", "torus",
             "capsule", "octahedron", "hexagonal-prism", "triangular-prism", "pyramid");
 
+    ShadedSolids() {
+        super("solids", CLASSES);
+    }
+
     /** Half the field of view, in object units: pixel centres span [-1.7, 1.7]. */
     private static final double VIEW = 1.7;
     private static final double BOUND = 1.05;
-
-    @Override
-    public String name() {
-        return "solids";
-    }
-
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
-    }
 
     @Override
     public void render(int label, SplittableRandom rng, float[] out, int offset) {

@@ -11,16 +11,27 @@ import java.util.SplittableRandom;
  * set starts with the images of a smaller one only in label order, not by construction.
  * Labels are balanced (counts differ by at most one) and shuffled with the seed.
  */
-public interface SyntheticTask {
+public abstract class SyntheticTask {
+    private final String name;
+    private final List<String> classNames;
 
-    String name();
+    protected SyntheticTask(String name, List<String> classNames) {
+        this.name = name;
+        this.classNames = List.copyOf(classNames);
+    }
 
-    List<String> classNames();
+    public final String name() {
+        return name;
+    }
+
+    public final List<String> classNames() {
+        return classNames;
+    }
 
     /** Draws one image of class {@code label} into {@code out[offset .. offset+3072)}, CHW in [0, 1]. */
-    void render(int label, SplittableRandom rng, float[] out, int offset);
+    public abstract void render(int label, SplittableRandom rng, float[] out, int offset);
 
-    default ImageSet generate(int n, long seed) {
+    public final ImageSet generate(int n, long seed) {
         int k = classNames().size();
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) labels[i] = i % k;
@@ -37,7 +48,7 @@ public interface SyntheticTask {
     }
 
     /** A well-mixed seed for image {@code i} (SplitMix64 finaliser). */
-    static long imageSeed(long seed, long i) {
+    public static long imageSeed(long seed, long i) {
         long z = seed + (i + 1) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

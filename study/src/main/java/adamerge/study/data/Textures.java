@@ -11,19 +11,13 @@ import java.util.SplittableRandom;
  * lighting gradient and pixel noise. Texture classes sit close to each other (stripes vs
  * wavy vs marbled, dotted vs speckled, checkered vs cross-hatched), as in DTD.
  */
-final class Textures implements SyntheticTask {
+final class Textures extends SyntheticTask {
 
     private static final List<String> CLASSES = List.of("striped", "checkered", "dotted", "wavy",
             "zigzagged", "crosshatched", "blotchy", "ringed", "marbled", "speckled");
 
-    @Override
-    public String name() {
-        return "dtd-like";
-    }
-
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
+    Textures() {
+        super("dtd-like", CLASSES);
     }
 
     @Override

@@ -21,23 +21,17 @@ import java.util.SplittableRandom;
  * foliage or wall tones with an optional pole, and strong global illumination changes
  * (gain 0.35-1.3), blur on some images and pixel noise.
  */
-final class TrafficSigns implements SyntheticTask {
+final class TrafficSigns extends SyntheticTask {
 
     private static final List<String> CLASSES = List.of("speed-30", "speed-50", "speed-80", "no-entry",
             "stop", "yield", "danger", "keep-right", "ahead-only", "priority-road");
 
+    TrafficSigns() {
+        super("gtsrb-like", CLASSES);
+    }
+
     private static final double[][] BACKGROUNDS = {
             {0.55, 0.7, 0.9}, {0.25, 0.4, 0.2}, {0.45, 0.42, 0.4}, {0.7, 0.65, 0.55}, {0.15, 0.2, 0.15}};
-
-    @Override
-    public String name() {
-        return "gtsrb-like";
-    }
-
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
-    }
 
     @Override
     public void render(int label, SplittableRandom rng, float[] out, int offset) {
