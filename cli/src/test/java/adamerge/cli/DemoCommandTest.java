@@ -6,7 +6,6 @@ import adamerge.study.models.Recipe;
 import adamerge.tensor.Tensor;
 import adamerge.training.Trainer;
 import adamerge.vit.ClassificationHead;
-import adamerge.vit.VitConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +19,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The demo through the command line: its options, and the general commands rebuilding its checkpoints. */
 class DemoCommandTest {
-    static final VitConfig SMALL = new VitConfig(32, 16, 16, 1, 1, 32, 8, VitConfig.Activation.QUICK_GELU, 1e-5f);
-    static final Recipe TINY = new Recipe("tiny", SMALL, List.of("dtd-like", "solids"), 20, 10, 5, 24, 6, 2, 3,
-            new Trainer.Settings(1, 8, 1e-3f, 0.05f, 1, 3), 100f, 0,
-            new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1), new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1));
 
     @TempDir
     Path tmp;
@@ -42,7 +37,7 @@ class DemoCommandTest {
     @Test
     void theCommandsRebuildTheHeadsAndFineTunedEncoders() throws Exception {
         Path dir = tmp.resolve("models");
-        DemoCheckpoints dc = new DemoCheckpoints(TINY, new DemoTasks(tmp.resolve("cache")), tmp.resolve("exports"));
+        DemoCheckpoints dc = new DemoCheckpoints(Recipe.SMOKE, new DemoTasks(tmp.resolve("cache")), tmp.resolve("exports"));
         dc.ensure(dir, false, null);
         String task = "dtd-like";
         Path pre = dir.resolve("pretrained.safetensors"), head = tmp.resolve("head.safetensors"), ft = tmp.resolve("ft.safetensors");
@@ -52,7 +47,7 @@ class DemoCommandTest {
         assertArrayEquals(ClassificationHead.load(DemoCheckpoints.headFile(dir, task)).weight().toArray(),
                 ClassificationHead.load(head).weight().toArray(), 1e-5f);
 
-        Trainer.Settings s = TINY.finetune();
+        Trainer.Settings s = Recipe.SMOKE.finetune();
         assertEquals(0, run("finetune", "--model", pre.toString(), "--head", DemoCheckpoints.headFile(dir, task).toString(),
                 "--data", train.toString(), "--out", ft.toString(), "--epochs", "" + s.epochs(), "--lr", "" + s.learningRate(),
                 "--batch", "" + s.batch(), "--weight-decay", "" + s.weightDecay(), "--warmup", "" + s.warmupSteps(), "--seed", "" + s.seed()));

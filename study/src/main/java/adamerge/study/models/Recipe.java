@@ -67,8 +67,16 @@ public record Recipe(String name, VitConfig config, List<String> tasks, int trai
     /** The recipe of the shipped models/demo, chosen on the validation split (models/demo/README.md). */
     public static final Recipe STANDARD = FINE_SHOT2_LONG;
 
+    /**
+     * Every phase in seconds, for smoke tests of the pipeline (two synthetic tasks, a one-layer
+     * encoder of width 16, one epoch each): not a model to study.
+     */
+    public static final Recipe SMOKE = new Recipe("smoke", new VitConfig(32, 16, 16, 1, 1, 32, 8, VitConfig.Activation.QUICK_GELU, 1e-5f),
+            List.of("dtd-like", "solids"), 20, 10, 5, 24, 6, 2, 3, new Trainer.Settings(1, 8, 1e-3f, 0.05f, 1, 3), 100f, 0,
+            new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1), new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1));
+
     /** Every recipe by name (the ones tried are recorded in models/demo/README.md). */
-    public static final List<Recipe> ALL = List.of(PRIMITIVES, COARSE, COARSE_LONG, COARSE_SHOT2, FINE_SHOT2, FINE_SHOT2_LONG);
+    public static final List<Recipe> ALL = List.of(PRIMITIVES, COARSE, COARSE_LONG, COARSE_SHOT2, FINE_SHOT2, FINE_SHOT2_LONG, SMOKE);
 
     public static Recipe named(String name) {
         for (Recipe r : ALL) if (r.name.equals(name)) return r;

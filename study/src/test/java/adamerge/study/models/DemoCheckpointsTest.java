@@ -2,7 +2,6 @@ package adamerge.study.models;
 
 import adamerge.study.data.DemoTasks;
 import adamerge.tensor.Tensor;
-import adamerge.training.Trainer;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.VitConfig;
@@ -20,10 +19,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The whole build on a tiny recipe: two synthetic tasks, a few images, one epoch per phase. */
 class DemoCheckpointsTest {
-    static final VitConfig SMALL = new VitConfig(32, 16, 16, 1, 1, 32, 8, VitConfig.Activation.QUICK_GELU, 1e-5f);
-    static final Recipe TINY = new Recipe("tiny", SMALL, List.of("dtd-like", "solids"), 20, 10, 5, 24, 6, 2, 3,
-            new Trainer.Settings(1, 8, 1e-3f, 0.05f, 1, 3), 100f, 0,
-            new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1), new Trainer.Settings(1, 8, 1e-3f, 0.1f, 1, 1));
 
     @TempDir
     Path tmp;
@@ -31,27 +26,27 @@ class DemoCheckpointsTest {
     @Test
     void buildsEveryFileThenSkipsThemAll() throws Exception {
         Path dir = tmp.resolve("models"), exports = tmp.resolve("exports");
-        DemoCheckpoints dc = new DemoCheckpoints(TINY, new DemoTasks(tmp.resolve("cache")), exports);
+        DemoCheckpoints dc = new DemoCheckpoints(Recipe.SMOKE, new DemoTasks(tmp.resolve("cache")), exports);
         DemoCheckpoints.Report first = dc.ensure(dir, false, null);
 
         List<String> files = new ArrayList<>(List.of("config.json", "pretrained.safetensors", "mtl.safetensors"));
-        for (String t : TINY.tasks()) {
+        for (String t : Recipe.SMOKE.tasks()) {
             files.add("heads/" + t + ".safetensors");
             files.add("finetuned/" + t + ".safetensors");
         }
         for (String f : files) assertTrue(Files.isRegularFile(dir.resolve(f)), f);
-        for (String t : TINY.tasks())
+        for (String t : Recipe.SMOKE.tasks())
             for (String s : List.of("train", "test")) assertTrue(Files.isRegularFile(dc.export(t, s)), t + " " + s);
         assertEquals(files.size() + 4, first.built().size(), first.built().toString());
         assertTrue(first.skipped().isEmpty(), first.skipped().toString());
         assertTrue(first.seconds().keySet().containsAll(List.of("data", "pretrain", "heads", "finetune", "mtl")), first.seconds().toString());
 
-        assertEquals(SMALL, VitConfig.fromHuggingFace(dir.resolve("config.json")));
+        assertEquals(Recipe.SMOKE.config(), VitConfig.fromHuggingFace(dir.resolve("config.json")));
         ClipCheckpoint pre = ClipCheckpoint.load(dir.resolve("pretrained.safetensors"), null);
         assertEquals(ClipCheckpoint.Convention.OPEN_CLIP, pre.convention());
         assertTrue(pre.sourceNames().getFirst().startsWith("visual."));
         ClipCheckpoint ft = ClipCheckpoint.load(DemoCheckpoints.finetunedFile(dir, "solids"), null); // config from metadata
-        assertEquals(SMALL, ft.config());
+        assertEquals(Recipe.SMOKE.config(), ft.config());
         ImageDataSet test = ImageDataSet.open(dc.export("solids", "test"), 32);
         assertEquals(10, test.size());
         assertEquals(10, test.classNames().size());
@@ -69,7 +64,7 @@ class DemoCheckpointsTest {
         Path dir = tmp.resolve("models");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), DemoModel.CONFIG.toHuggingFaceJson());
-        DemoCheckpoints dc = new DemoCheckpoints(TINY, new DemoTasks(tmp.resolve("cache")), tmp.resolve("exports"));
+        DemoCheckpoints dc = new DemoCheckpoints(Recipe.SMOKE, new DemoTasks(tmp.resolve("cache")), tmp.resolve("exports"));
         var e = assertThrows(java.io.IOException.class, () -> dc.ensure(dir, false, null));
         assertTrue(e.getMessage().contains("config.json"), e.getMessage());
     }
