@@ -1,6 +1,7 @@
 package adamerge.merging;
 
 import adamerge.tensor.Tensor;
+import adamerge.vit.Fixtures;
 import adamerge.vit.io.Checkpoints;
 
 import java.io.IOException;
@@ -32,22 +33,8 @@ final class MergeFixtures {
         return m;
     }
 
-    /** max |a - e| <= rtol * max |e| (relative to the tensor's scale, so near-zero entries do not dominate). */
     static void assertRelClose(Tensor expected, Tensor actual, double rtol, String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-        float[] e = expected.toArray(), a = actual.toArray();
-        double scale = 0, worst = 0;
-        int at = -1;
-        for (float v : e) scale = Math.max(scale, Math.abs(v));
-        for (int i = 0; i < e.length; i++) {
-            double d = Math.abs(e[i] - a[i]);
-            if (!(d <= worst)) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(worst <= rtol * Math.max(scale, 1e-30), what + ": max error " + worst + " at " + at + " (expected "
-                + (at >= 0 ? e[at] : 0) + ", got " + (at >= 0 ? a[at] : 0) + ", scale " + scale + ")");
+        Fixtures.assertRelClose(expected, actual, rtol, what);
     }
 
     static void assertAllRelClose(Map<String, Tensor> expected, Map<String, Tensor> actual, double rtol, String what) {

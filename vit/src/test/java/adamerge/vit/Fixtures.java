@@ -10,7 +10,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Loads the PyTorch-generated fixtures (scripts/fixtures/make_vit_fixtures.py). */
-final class Fixtures {
+public final class Fixtures {
     static final Path DIR = Path.of("src/test/resources/fixtures");
 
     static Map<String, Tensor> read(String file) throws IOException {
@@ -18,7 +18,7 @@ final class Fixtures {
     }
 
     /** max |a - e| <= rtol * max |e| (relative to the tensor's scale, so near-zero entries do not dominate). */
-    static void assertRelClose(Tensor expected, Tensor actual, double rtol, String what) {
+    public static void assertRelClose(Tensor expected, Tensor actual, double rtol, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         float[] e = expected.toArray(), a = actual.toArray();
         double scale = 0, worst = 0;
