@@ -27,10 +27,8 @@ final class RowKernels {
 
     Tensor reduce(Reduce op, Tensor x, int axis) {
         int n = x.dim(axis);
-        int[] kept = x.shape();
-        kept[axis] = 1;
-        Tensor out = cl.empty(kept);
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
+        Tensor out = cl.empty(keptAsOne(x.shape(), axis));
+        ViewLayout rows = rowsAlong(x, axis);
         if (rows.numel() == 0) return out;
         if (n <= SERIAL_ROW_LIMIT) {
             cl.kernel("reduce_serial").arg(rows.numel()).arg(n).shape(rows)
@@ -45,10 +43,8 @@ final class RowKernels {
 
     Tensor argmax(Tensor x, int axis) {
         int n = x.dim(axis);
-        int[] kept = x.shape();
-        kept[axis] = 1;
-        Tensor out = cl.empty(kept);
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
+        Tensor out = cl.empty(keptAsOne(x.shape(), axis));
+        ViewLayout rows = rowsAlong(x, axis);
         if (rows.numel() == 0) return out;
         int ls = rowGroup(n);
         cl.kernel("argmax_group").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(axis))
@@ -59,7 +55,7 @@ final class RowKernels {
     Tensor softmax(Tensor x, boolean log) {
         int last = x.rank() - 1, n = x.dim(-1);
         Tensor out = cl.empty(x.shape());
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), last), ViewLayout.without(x.strides(), last));
+        ViewLayout rows = rowsAlong(x, last);
         if (rows.numel() == 0 || n == 0) return out;
         int ls = rowGroup(n);
         cl.kernel("softmax_rows").arg(n).shape(rows).view(x, rows.strides8()[0]).arg(x.stride(last)).arg(log ? 1 : 0)
@@ -70,7 +66,7 @@ final class RowKernels {
     Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
         int last = x.rank() - 1, n = x.dim(-1);
         Tensor out = cl.empty(x.shape());
-        ViewLayout rows = ViewLayout.of(ViewLayout.without(x.shape(), last), ViewLayout.without(x.strides(), last));
+        ViewLayout rows = rowsAlong(x, last);
         if (rows.numel() == 0 || n == 0) return out;
         Tensor g = gamma.contiguous(), b = beta.contiguous();
         int ls = rowGroup(n);
@@ -122,5 +118,17 @@ final class RowKernels {
         int cap = (int) Math.min(MAX_ROW_GROUP, cl.maxGroup()), ls = 1;
         while (ls < n && ls * 2 <= cap) ls *= 2;
         return ls;
+    }
+
+    /** The shape with {@code axis} kept as 1: the output of a reduction along it. */
+    private static int[] keptAsOne(int[] shape, int axis) {
+        int[] kept = shape.clone();
+        kept[axis] = 1;
+        return kept;
+    }
+
+    /** One row per index of every axis but {@code axis}: the launch layout of a reduction along it. */
+    private static ViewLayout rowsAlong(Tensor x, int axis) {
+        return ViewLayout.of(ViewLayout.without(x.shape(), axis), ViewLayout.without(x.strides(), axis));
     }
 }
