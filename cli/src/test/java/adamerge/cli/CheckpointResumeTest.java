@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -104,20 +103,9 @@ class CheckpointResumeTest {
                 Main.class.getName()));
         cmd.addAll(args("killed", 1_000_000, "--checkpoint", ckpt.toString(), "--checkpoint-every", "1"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        // wait (without a clock) for a checkpoint past step 2, then stop the run
-        while (p.isAlive() && !(Files.exists(ckpt) && json(ckpt).get("step").getAsInt() >= 2)) Thread.sleep(20);
-        assertTrue(p.isAlive(), Files.readString(log));
-        p.destroy(); // SIGTERM
-        int exit = p.waitFor();
-        String out = Files.readString(log);
-        assertNotEquals(0, exit, out);
-        assertTrue(out.contains("checkpoint written to " + ckpt), out);
+        StoppedRun.Result stop = StoppedRun.sigtermAfterStep(2, p, ckpt, c -> json(c).get("step").getAsInt(), log);
         assertFalse(Files.exists(dir.resolve("killed.safetensors")), "the merged model is not written when stopped");
-        try (Stream<Path> s = Files.list(dir)) {
-            assertEquals(List.of(), s.filter(f -> f.getFileName().toString().endsWith(".tmp") || f.getFileName().toString().contains(".tmp-")).toList());
-        }
-        int stopped = json(ckpt).get("step").getAsInt();
-        assertTrue(stopped >= 2, "stopped at step " + stopped);
+        int stopped = stop.step();
 
         Cli.Result rest = run(args("killed", stopped + 2, "--checkpoint", ckpt.toString(), "--resume", ckpt.toString()));
         assertEquals(0, rest.exit(), rest.err());

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -70,21 +69,11 @@ class FinetuneResumeTest {
         byte[] earlier = "an earlier file at --out".getBytes();
         Files.write(out, earlier);
         Process p = child(args("killed.safetensors", EPOCHS, "--checkpoint", ckpt.toString(), "--checkpoint-every", "1"), log);
-        // wait (without a clock) for a checkpoint past step 2, then stop the run
-        while (p.isAlive() && !(Files.exists(ckpt) && stepOf(ckpt) >= 2)) Thread.sleep(5);
-        assertTrue(p.isAlive(), Files.readString(log));
-        p.destroy(); // SIGTERM
-        int exit = p.waitFor();
-        String said = Files.readString(log);
-        assertNotEquals(0, exit, said);
-        assertTrue(said.contains("checkpoint written to " + ckpt), said);
-        assertTrue(said.contains("the fine-tuned model was not written"), said);
+        StoppedRun.Result stop = StoppedRun.sigtermAfterStep(2, p, ckpt, FinetuneResumeTest::stepOf, log);
+        assertTrue(stop.said().contains("the fine-tuned model was not written"), stop.said());
         assertArrayEquals(earlier, Files.readAllBytes(out), "--out is untouched when stopped");
-        try (Stream<Path> s = Files.list(dir)) {
-            assertEquals(List.of(), s.filter(f -> f.getFileName().toString().contains(".tmp")).toList(), "no temporary file is left");
-        }
-        int stopped = stepOf(ckpt);
-        assertTrue(stopped >= 2 && stopped < 6 * EPOCHS, "stopped at step " + stopped);
+        int stopped = stop.step();
+        assertTrue(stopped < 6 * EPOCHS, "stopped at step " + stopped);
 
         Process rest = child(args("killed.safetensors", EPOCHS, "--checkpoint", ckpt.toString(), "--resume", ckpt.toString()), dir.resolve("rest.log"));
         assertEquals(0, rest.waitFor(), Files.readString(dir.resolve("rest.log")));
