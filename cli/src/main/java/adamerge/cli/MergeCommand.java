@@ -14,6 +14,7 @@ import adamerge.output.Json;
 import adamerge.output.Memory;
 import adamerge.output.Progress;
 import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
@@ -148,7 +149,13 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private Integer merge(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
-        Backend backend = device.activate();
+        Backend backend = device.backend();
+        try (Backends.Scope onDevice = Backends.use(backend)) {
+            return mergeOn(backend, ckpt, identity, resumed, err, start);
+        }
+    }
+
+    private Integer mergeOn(Backend backend, Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
         boolean needsData = kind.needsData();
 
         ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
