@@ -1,7 +1,7 @@
 package adamerge.autograd;
 
-import adamerge.tensor.HeapStorage;
 import adamerge.tensor.Tensor;
+import adamerge.tensor.cpu.HeapStorage;
 
 import java.util.ArrayList;
 import java.util.List;

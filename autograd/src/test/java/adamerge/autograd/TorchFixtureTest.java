@@ -1,7 +1,7 @@
 package adamerge.autograd;
 
 import adamerge.tensor.Tensor;
-import adamerge.tensor.HeapStorage;
+import adamerge.tensor.cpu.HeapStorage;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

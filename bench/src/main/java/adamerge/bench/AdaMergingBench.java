@@ -68,33 +68,51 @@ public final class AdaMergingBench implements Callable<Integer> {
         if (tasks < 1 || batch < 1 || batchesPerStep < 1 || steps < 1 || classes < 2)
             throw new IllegalArgumentException("--tasks, --batch, --batches-per-step and --steps must be at least 1 and --classes at least 2");
         VitConfig cfg = VitConfig.named(config);
-        Backend backend = DeviceChoice.activate(device);
-
-        // Everything is drawn on the CPU, then moved: the same random model on every device.
-        Backends.use(CpuBackends.active());
-        Map<String, Tensor> pretrained = moved(ClipWeights.random(cfg, 1), backend);
-        List<Map<String, Tensor>> taskVectors = new ArrayList<>();
-        List<ClassificationHead> heads = new ArrayList<>();
-        List<List<Tensor>> batches = new ArrayList<>();
-        long seed = 1000;
-        for (int k = 0; k < tasks; k++) {
-            Map<String, Tensor> tau = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : pretrained.entrySet()) { // fine-tuning moves weights by about 1e-3
-                Tensor t = Tensor.randn(seed++, e.getValue().shape()).mul(1e-3f);
-                tau.put(e.getKey(), backend == CpuBackends.active() ? t.storedAs(DType.F32) : t.to(backend)); // native memory, as merge keeps them
+        Backend backend = DeviceChoice.backend(device);
+        try (Backends.Scope onDevice = Backends.use(backend)) {
+            Inputs in;
+            // Everything is drawn on the CPU, then moved: the same random model on every device.
+            try (Backends.Scope onCpu = Backends.use(CpuBackends.active())) {
+                in = Inputs.draw(cfg, tasks, classes, batch, batchesPerStep, backend);
             }
-            taskVectors.add(tau);
-            Tensor w = Tensor.randn(seed++, classes, cfg.outputDim());
-            w = w.div(w.mul(w).sum(1, true).sqrt()).mul(100f); // logit scale 100 x unit-norm class embeddings
-            heads.add(new ClassificationHead("random-" + k, w.to(backend), null));
-            List<Tensor> perTask = new ArrayList<>();
-            for (int b = 0; b < batchesPerStep; b++)
-                perTask.add(Tensor.randn(seed++, batch, 3, cfg.imageSize(), cfg.imageSize()).to(backend));
-            batches.add(perTask);
+            measure(cfg, in, backend);
         }
-        Backends.use(backend);
+        return 0;
+    }
 
-        AdaMerging engine = new AdaMerging(cfg, WeightLayout.CANONICAL, pretrained, taskVectors, heads,
+    /** The random model, task vectors, heads and image batches of a run, on its backend. */
+    private record Inputs(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taskVectors, List<ClassificationHead> heads,
+                          List<List<Tensor>> batches) {
+        static Inputs draw(VitConfig cfg, int tasks, int classes, int batch, int batchesPerStep, Backend backend) {
+            Map<String, Tensor> pretrained = moved(ClipWeights.random(cfg, 1), backend);
+            List<Map<String, Tensor>> taskVectors = new ArrayList<>();
+            List<ClassificationHead> heads = new ArrayList<>();
+            List<List<Tensor>> batches = new ArrayList<>();
+            long seed = 1000;
+            for (int k = 0; k < tasks; k++) {
+                Map<String, Tensor> tau = new LinkedHashMap<>();
+                for (Map.Entry<String, Tensor> e : pretrained.entrySet()) { // fine-tuning moves weights by about 1e-3
+                    Tensor t = Tensor.randn(seed++, e.getValue().shape()).mul(1e-3f);
+                    tau.put(e.getKey(), backend == CpuBackends.active() ? t.storedAs(DType.F32) : t.to(backend)); // native memory, as merge keeps them
+                }
+                taskVectors.add(tau);
+                Tensor w = Tensor.randn(seed++, classes, cfg.outputDim());
+                w = w.div(w.mul(w).sum(1, true).sqrt()).mul(100f); // logit scale 100 x unit-norm class embeddings
+                heads.add(new ClassificationHead("random-" + k, w.to(backend), null));
+                List<Tensor> perTask = new ArrayList<>();
+                for (int b = 0; b < batchesPerStep; b++)
+                    perTask.add(Tensor.randn(seed++, batch, 3, cfg.imageSize(), cfg.imageSize()).to(backend));
+                batches.add(perTask);
+            }
+            return new Inputs(pretrained, taskVectors, heads, batches);
+        }
+    }
+
+    /** Times the steps on {@code backend} (the current one) and prints the figures. */
+    private void measure(VitConfig cfg, Inputs in, Backend backend) {
+        Map<String, Tensor> pretrained = in.pretrained();
+        List<List<Tensor>> batches = in.batches();
+        AdaMerging engine = new AdaMerging(cfg, WeightLayout.CANONICAL, pretrained, in.taskVectors(), in.heads(),
                 AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT);
         OpenClBackend cl = backend instanceof OpenClBackend o ? o : null;
         double warmUp = timedStep(engine, batches, cl);
@@ -161,7 +179,6 @@ public final class AdaMergingBench implements Callable<Integer> {
                 }
             }
         }
-        return 0;
     }
 
     private static long busyNanos(Map<String, long[]> profile) {

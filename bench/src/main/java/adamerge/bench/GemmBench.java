@@ -63,7 +63,8 @@ public final class GemmBench implements Runnable {
 
     @Override
     public void run() {
-        Backend backend = DeviceChoice.activate(device);
+        // Both paths hand the kernels their operands directly: no scope is needed for new tensors.
+        Backend backend = DeviceChoice.backend(device);
         if (backend instanceof OpenClBackend cl) {
             runOpenCl(cl);
             return;

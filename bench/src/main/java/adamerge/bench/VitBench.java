@@ -4,6 +4,8 @@ import adamerge.autograd.Losses;
 import adamerge.autograd.Var;
 import adamerge.opencl.DeviceChoice;
 import adamerge.output.Memory;
+import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.cpu.Parallel;
 import adamerge.vit.ClassificationHead;
@@ -49,8 +51,15 @@ public final class VitBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        DeviceChoice.activate(device);
+        Backend backend = DeviceChoice.backend(device);
         if (batch < 1 || runs < 1 || classes < 2) throw new IllegalArgumentException("--batch and --runs must be at least 1 and --classes at least 2");
+        try (Backends.Scope onDevice = Backends.use(backend)) { // the random weights and inputs are drawn on the device
+            measure();
+        }
+        return 0;
+    }
+
+    private void measure() throws IOException {
         VitConfig cfg = VitConfig.named(config);
         Map<String, Tensor> weights = ClipWeights.random(cfg, 1);
         Tensor pixels = Tensor.randn(7, batch, 3, cfg.imageSize(), cfg.imageSize());
@@ -76,7 +85,6 @@ public final class VitBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "forward + backward        %8.3f s   (entropy loss, gradients for %d weights)%n", fwdBwd, weights.size());
             System.out.printf(Locale.ROOT, "peak RSS                  %8.1f MiB%n", rss / 1048576.0);
         }
-        return 0;
     }
 
     /** Median seconds of {@code runs} timed calls after one untimed warm-up call. */

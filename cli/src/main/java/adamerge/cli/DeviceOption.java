@@ -10,9 +10,9 @@ public final class DeviceOption {
             description = "cpu (default), opencl (first GPU, else first OpenCL device) or opencl:N (see 'adamerge devices').")
     String device = "cpu";
 
-    /** Makes the chosen backend the home of new tensors and returns it. */
-    public Backend activate() {
-        return DeviceChoice.activate(device);
+    /** The chosen backend; a command opens a {@link adamerge.tensor.Backends#use} scope with it around its work. */
+    public Backend backend() {
+        return DeviceChoice.backend(device);
     }
 
     public String name() {

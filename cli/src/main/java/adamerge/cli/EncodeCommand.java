@@ -1,6 +1,8 @@
 package adamerge.cli;
 
 import adamerge.output.Progress;
+import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClipCheckpoint;
@@ -51,28 +53,31 @@ public final class EncodeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         new InputsAndOutputs().input("--model", model).input("--input", input).input("--config", config).output("--out", out)
                 .check(spec.commandLine().getErr());
-        device.activate();
+        Backend backend = device.backend();
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        ClipCheckpoint ck = ClipCheckpoint.load(model, config);
-        VitConfig cfg = ck.config();
-        ImageDataSet data = ImageDataSet.open(input, cfg.imageSize());
-        Tensor embeds = encodeAll(ClipVisionEncoder.frozen(cfg, onDevice(ck.canonical())), data, batch, new Progress(spec.commandLine().getErr(), "images", data.size()));
+        try (Backends.Scope onDevice = Backends.use(backend)) {
+            ClipCheckpoint ck = ClipCheckpoint.load(model, config);
+            VitConfig cfg = ck.config();
+            ImageDataSet data = ImageDataSet.open(input, cfg.imageSize());
+            Tensor embeds = encodeAll(ClipVisionEncoder.frozen(cfg, onDevice(ck.canonical(), backend)), data, batch,
+                    new Progress(spec.commandLine().getErr(), "images", data.size()));
 
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("model", model.toString());
-        meta.put("input", input.toString());
-        meta.put("adamerge.config", cfg.toHuggingFaceJson());
-        Map<String, long[]> longs = new LinkedHashMap<>();
-        if (data.hasLabels()) longs.put("labels", java.util.Arrays.stream(data.labels()).asLongStream().toArray());
-        SafetensorsWriter.write(out, Map.of("image_embeds", embeds), meta, longs, DType.F32);
-        spec.commandLine().getOut().printf("wrote %s: image_embeds [%d, %d]%n", out, embeds.dim(0), embeds.dim(1));
-        return 0;
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("model", model.toString());
+            meta.put("input", input.toString());
+            meta.put("adamerge.config", cfg.toHuggingFaceJson());
+            Map<String, long[]> longs = new LinkedHashMap<>();
+            if (data.hasLabels()) longs.put("labels", java.util.Arrays.stream(data.labels()).asLongStream().toArray());
+            SafetensorsWriter.write(out, Map.of("image_embeds", embeds), meta, longs, DType.F32);
+            spec.commandLine().getOut().printf("wrote %s: image_embeds [%d, %d]%n", out, embeds.dim(0), embeds.dim(1));
+            return 0;
+        }
     }
 
-    /** The weights on the current backend (the mapped file stays on the CPU otherwise). */
-    static Map<String, Tensor> onDevice(Map<String, Tensor> weights) {
+    /** The weights on {@code backend} (the mapped file stays on the CPU otherwise). */
+    static Map<String, Tensor> onDevice(Map<String, Tensor> weights, Backend backend) {
         Map<String, Tensor> m = new LinkedHashMap<>();
-        weights.forEach((k, v) -> m.put(k, v.to(adamerge.tensor.Backends.current())));
+        weights.forEach((k, v) -> m.put(k, v.to(backend)));
         return m;
     }
 

@@ -1,6 +1,8 @@
 package adamerge.cli;
 
 import adamerge.output.Progress;
+import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.ClipVisionEncoder;
@@ -52,32 +54,33 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        device.activate();
+        Backend backend = device.backend();
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        ClipCheckpoint ck = ClipCheckpoint.load(model, config);
-        VitConfig cfg = ck.config();
-        ClassificationHead h = ClassificationHead.load(head);
-        adamerge.tensor.Backend backend = adamerge.tensor.Backends.current();
-        h = new ClassificationHead(h.name(), h.weight().to(backend), h.bias() == null ? null : h.bias().to(backend));
-        if (h.inputDim() != cfg.outputDim())
-            throw new IllegalArgumentException(head + ": head takes " + h.inputDim() + "-dim features but " + model + " gives " + cfg.outputDim());
-        ImageDataSet ds = ImageDataSet.open(data, cfg.imageSize());
-        if (!ds.classNames().isEmpty() && ds.classNames().size() != h.classes())
-            throw new IllegalArgumentException(data + " has " + ds.classNames().size() + " classes but " + head + " has " + h.classes());
+        try (Backends.Scope onDevice = Backends.use(backend)) {
+            ClipCheckpoint ck = ClipCheckpoint.load(model, config);
+            VitConfig cfg = ck.config();
+            ClassificationHead h = ClassificationHead.load(head);
+            h = new ClassificationHead(h.name(), h.weight().to(backend), h.bias() == null ? null : h.bias().to(backend));
+            if (h.inputDim() != cfg.outputDim())
+                throw new IllegalArgumentException(head + ": head takes " + h.inputDim() + "-dim features but " + model + " gives " + cfg.outputDim());
+            ImageDataSet ds = ImageDataSet.open(data, cfg.imageSize());
+            if (!ds.classNames().isEmpty() && ds.classNames().size() != h.classes())
+                throw new IllegalArgumentException(data + " has " + ds.classNames().size() + " classes but " + head + " has " + h.classes());
 
-        Progress progress = new Progress(spec.commandLine().getErr(), "images", ds.size());
-        Predictions r = Predictions.of(ClipVisionEncoder.frozen(cfg, EncodeCommand.onDevice(ck.canonical())), h, ds, batch, progress::update);
-        progress.finish();
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.printf(Locale.ROOT, "{\"accuracy\":%s,\"mean_entropy\":%.6f,\"n\":%d}%n",
-                    r.labelled() ? String.format(Locale.ROOT, "%.6f", r.accuracy()) : "null", r.meanEntropy(), r.size());
-        } else {
-            if (r.labelled()) out.printf(Locale.ROOT, "accuracy      %.4f  (%d/%d)%n", r.accuracy(), r.correct(), r.size());
-            else out.printf("accuracy      n/a (%s has no labels)%n", data);
-            out.printf(Locale.ROOT, "mean entropy  %.4f nats over %d images%n", r.meanEntropy(), r.size());
+            Progress progress = new Progress(spec.commandLine().getErr(), "images", ds.size());
+            Predictions r = Predictions.of(ClipVisionEncoder.frozen(cfg, EncodeCommand.onDevice(ck.canonical(), backend)), h, ds, batch, progress::update);
+            progress.finish();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.printf(Locale.ROOT, "{\"accuracy\":%s,\"mean_entropy\":%.6f,\"n\":%d}%n",
+                        r.labelled() ? String.format(Locale.ROOT, "%.6f", r.accuracy()) : "null", r.meanEntropy(), r.size());
+            } else {
+                if (r.labelled()) out.printf(Locale.ROOT, "accuracy      %.4f  (%d/%d)%n", r.accuracy(), r.correct(), r.size());
+                else out.printf("accuracy      n/a (%s has no labels)%n", data);
+                out.printf(Locale.ROOT, "mean entropy  %.4f nats over %d images%n", r.meanEntropy(), r.size());
+            }
+            out.flush();
+            return 0;
         }
-        out.flush();
-        return 0;
     }
 }

@@ -4,13 +4,13 @@ import adamerge.merging.AdaMerging;
 import adamerge.merging.AdaMergingRun;
 import adamerge.merging.Merger;
 import adamerge.merging.Method;
-import adamerge.merging.RegMean;
 import adamerge.merging.TiesMerge;
 import adamerge.output.Coefficients;
 import adamerge.output.Json;
 import adamerge.output.Memory;
 import adamerge.output.Progress;
 import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.vit.Predictions;
@@ -139,8 +139,16 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private Integer merge(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
-        Backend backend = device.activate();
-        Merger merger = Merger.load(pretrained, finetuned, config, backend);
+        Backend backend = device.backend();
+        try (Backends.Scope onDevice = Backends.use(backend)) {
+            return mergeOn(backend, ckpt, identity, resumed, err, start);
+        }
+    }
+
+    /** The merge with every new tensor on {@code backend}. */
+    private Integer mergeOn(Backend backend, Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start)
+            throws IOException {
+        Merger merger = Merger.load(pretrained, finetuned, config);
         for (int k : merger.zeroTaskVectors()) {
             err.println("adamerge: warning: --finetuned " + finetuned.get(k) + " equals --pretrained " + pretrained
                     + " in every tensor: its task vector is zero and adds nothing to the merge");

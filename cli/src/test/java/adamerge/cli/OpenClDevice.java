@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * Runs a command on {@code --device opencl}: skipped without an OpenCL device, except under
- * CI=true, where that fails so that CI cannot pass without running it.
+ * CI=true, where that fails so that CI cannot pass without running it. Afterwards new tensors
+ * must go to the default backend again: the command's choice of device ends with the command.
  */
 final class OpenClDevice {
     private OpenClDevice() {
@@ -22,10 +23,9 @@ final class OpenClDevice {
             if ("true".equals(System.getenv("CI"))) Assertions.fail("CI=true but OpenCL is unavailable: " + e.getMessage());
             Assumptions.abort("no OpenCL device: " + e.getMessage());
         }
-        try {
-            return command.get();
-        } finally {
-            Backends.use(null); // the command made the device the default backend; the next test expects the CPU
-        }
+        T result = command.get();
+        // The command's scope has closed: the device must not stay the home of new tensors.
+        Assertions.assertSame(Backends.defaultBackend(), Backends.current(), "the command left its device as the current backend");
+        return result;
     }
 }

@@ -1,6 +1,7 @@
 package adamerge.merging;
 
 import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.cpu.ScalarBackend;
@@ -147,19 +148,21 @@ public final class Merger {
         this.data = data;
     }
 
-    /** {@link #load(Path, List, Path, Backend)} with the config read from the checkpoint, on the CPU. */
+    /** {@link #load(Path, List, Path)} with the config read from the checkpoint. */
     public static Merger load(Path pretrained, List<Path> finetuned) throws IOException {
-        return load(pretrained, finetuned, null, null);
+        return load(pretrained, finetuned, null);
     }
 
     /**
      * Reads the pretrained and fine-tuned checkpoints (memory-mapped where the format allows) in the
-     * pretrained one's convention, onto {@code backend} (null: where they are read, the CPU).
-     * {@code config} is a config.json or a built-in name, or null to read it from the checkpoint.
-     * A model with NaN or Inf is an error naming its file and tensor.
+     * pretrained one's convention, onto the current backend ({@link Backends#use}: the CPU unless a
+     * scope chose a device; keep the scope open while the merger works). {@code config} is a
+     * config.json or a built-in name, or null to read it from the checkpoint. A model with NaN or
+     * Inf is an error naming its file and tensor.
      */
-    public static Merger load(Path pretrained, List<Path> finetuned, Path config, Backend backend) throws IOException {
+    public static Merger load(Path pretrained, List<Path> finetuned, Path config) throws IOException {
         if (finetuned.isEmpty()) throw new IllegalArgumentException("no fine-tuned model given");
+        Backend backend = Backends.current();
         ClipCheckpoint pre = ClipCheckpoint.load(pretrained, config);
         Map<String, Tensor> preSource = onto(pre.source(), backend);
         requireFinite(pretrained, preSource);
@@ -306,7 +309,6 @@ public final class Merger {
     }
 
     private static Map<String, Tensor> onto(Map<String, Tensor> m, Backend b) {
-        if (b == null) return m;
         Map<String, Tensor> out = new LinkedHashMap<>();
         m.forEach((k, v) -> out.put(k, v.to(b)));
         return out;

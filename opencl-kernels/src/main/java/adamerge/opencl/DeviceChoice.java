@@ -1,7 +1,6 @@
 package adamerge.opencl;
 
 import adamerge.tensor.Backend;
-import adamerge.tensor.Backends;
 import adamerge.tensor.cpu.CpuBackends;
 
 /**
@@ -13,17 +12,13 @@ public final class DeviceChoice {
     private DeviceChoice() {
     }
 
-    /** The backend named {@code device}. */
+    /**
+     * The backend named {@code device}. Choosing it changes nothing else: the caller puts new
+     * tensors there with a {@link adamerge.tensor.Backends#use} scope around its work.
+     */
     public static Backend backend(String device) {
         if (device.equals("cpu")) return CpuBackends.active();
         if (device.equals("opencl") || device.startsWith("opencl:")) return OpenClBackend.open(device);
         throw new IllegalArgumentException("unknown device '" + device + "': use cpu, opencl or opencl:N");
-    }
-
-    /** Makes the backend named {@code device} the home of new tensors and returns it. */
-    public static Backend activate(String device) {
-        Backend b = backend(device);
-        Backends.use(b);
-        return b;
     }
 }

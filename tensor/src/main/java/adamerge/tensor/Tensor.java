@@ -1,7 +1,5 @@
 package adamerge.tensor;
 
-import adamerge.tensor.cpu.CpuBackends;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,11 +38,6 @@ public final class Tensor {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + Shape.numel(shape)
                     + " elements but " + data.length + " were given");
         return Backends.current().fromArray(data, shape);
-    }
-
-    /** A contiguous heap tensor wrapping {@code data} without copying (CPU only). */
-    public static Tensor wrap(float[] data, int... shape) {
-        return new Tensor(new HeapStorage(data), shape);
     }
 
     public static Tensor scalar(float value) {
@@ -498,9 +491,5 @@ public final class Tensor {
     public String toString() {
         float[] a = numel() <= 16 ? toArray() : null;
         return "Tensor" + Arrays.toString(shape) + (a != null ? Arrays.toString(a) : "");
-    }
-
-    static {
-        CpuBackends.active(); // make sure a default backend is registered before the first tensor
     }
 }

@@ -1,5 +1,6 @@
 package adamerge.tensor;
 
+import adamerge.tensor.cpu.MappedStorage;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

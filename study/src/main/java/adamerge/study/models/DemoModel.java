@@ -2,6 +2,7 @@ package adamerge.study.models;
 
 import adamerge.study.data.ImageSet;
 import adamerge.tensor.Tensor;
+import adamerge.tensor.cpu.HeapStorage;
 import adamerge.vit.VitConfig;
 import adamerge.vit.data.ImageDataSet;
 import adamerge.vit.data.ImagePreprocessor;
@@ -41,7 +42,7 @@ public final class DemoModel {
 
     /** The normalised model input of a whole image set, [N, 3, 32, 32]. */
     public static Tensor input(ImageSet set) {
-        return Tensor.wrap(normalise(set.pixels()), set.size(), 3, ImageSet.SIDE, ImageSet.SIDE);
+        return HeapStorage.wrap(normalise(set.pixels()), set.size(), 3, ImageSet.SIDE, ImageSet.SIDE);
     }
 
     /** A whole image set as the encoder's data set: normalised pixels, labels and class names. */

@@ -1,6 +1,7 @@
 package adamerge.tensor.cpu;
 
 import adamerge.tensor.Backend;
+import adamerge.tensor.DefaultBackend;
 
 /**
  * The CPU backend in use: {@link SimdBackend} unless the system property
@@ -17,5 +18,13 @@ public final class CpuBackends {
 
     public static Backend active() {
         return ACTIVE;
+    }
+
+    /** Makes {@link #active()} the default backend of new tensors (listed in META-INF/services for {@link adamerge.tensor.Backends}). */
+    public static final class Provider implements DefaultBackend {
+        @Override
+        public Backend backend() {
+            return active();
+        }
     }
 }

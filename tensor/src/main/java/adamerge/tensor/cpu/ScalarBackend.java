@@ -3,8 +3,6 @@ package adamerge.tensor.cpu;
 import adamerge.tensor.Backend;
 import adamerge.tensor.Binary;
 import adamerge.tensor.DType;
-import adamerge.tensor.HeapStorage;
-import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Reduce;
 import adamerge.tensor.Shape;
 import adamerge.tensor.Tensor;
@@ -57,7 +55,7 @@ public class ScalarBackend implements Backend {
     }
 
     protected Tensor wrap(float[] data, int... shape) {
-        return new Tensor(new HeapStorage(data), shape);
+        return HeapStorage.wrap(data, shape);
     }
 
     @Override

@@ -2,8 +2,6 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Binary;
 import adamerge.tensor.Reduce;
-import adamerge.tensor.HeapStorage;
-import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.Unary;
 import jdk.incubator.vector.FloatVector;

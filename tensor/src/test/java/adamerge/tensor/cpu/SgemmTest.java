@@ -1,6 +1,5 @@
 package adamerge.tensor.cpu;
 
-import adamerge.tensor.HeapStorage;
 import adamerge.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

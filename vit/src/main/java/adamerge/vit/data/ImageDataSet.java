@@ -1,7 +1,7 @@
 package adamerge.vit.data;
 
-import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Tensor;
+import adamerge.tensor.cpu.MappedStorage;
 import adamerge.vit.io.SafetensorsReader;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;

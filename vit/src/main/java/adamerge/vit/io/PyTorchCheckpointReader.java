@@ -1,10 +1,10 @@
 package adamerge.vit.io;
 
 import adamerge.tensor.DType;
-import adamerge.tensor.HeapStorage;
-import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Storage;
 import adamerge.tensor.Tensor;
+import adamerge.tensor.cpu.HeapStorage;
+import adamerge.tensor.cpu.MappedStorage;
 import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleException;

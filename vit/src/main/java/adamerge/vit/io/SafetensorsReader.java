@@ -1,9 +1,9 @@
 package adamerge.vit.io;
 
 import adamerge.tensor.DType;
-import adamerge.tensor.HeapStorage;
-import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Tensor;
+import adamerge.tensor.cpu.HeapStorage;
+import adamerge.tensor.cpu.MappedStorage;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;

@@ -1,7 +1,7 @@
 package adamerge.vit.io;
 
-import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Tensor;
+import adamerge.tensor.cpu.MappedStorage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -2,10 +2,11 @@ package adamerge.vit.io;
 
 import adamerge.tensor.Backend;
 import adamerge.tensor.DType;
-import adamerge.tensor.MappedStorage;
 import adamerge.tensor.Storage;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.cpu.CpuBackends;
+import adamerge.tensor.cpu.HeapStorage;
+import adamerge.tensor.cpu.MappedStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +33,8 @@ class SafetensorsTest {
         m.put("w", Tensor.randn(1, 3, 4));
         m.put("wt", Tensor.randn(2, 4, 3).t()); // non-contiguous view
         m.put("empty", Tensor.zeros(0, 3));
-        m.put("scalar", Tensor.wrap(new float[]{-2.75f}));
-        m.put("v", Tensor.wrap(new float[]{1e-8f, 65504f, -0f, Float.POSITIVE_INFINITY, 3.14159f}, 5));
+        m.put("scalar", HeapStorage.wrap(new float[]{-2.75f}));
+        m.put("v", HeapStorage.wrap(new float[]{1e-8f, 65504f, -0f, Float.POSITIVE_INFINITY, 3.14159f}, 5));
         return m;
     }
 
@@ -76,7 +77,7 @@ class SafetensorsTest {
     @Test
     void closeUnmaps() throws IOException {
         Path f = dir.resolve("a.safetensors");
-        SafetensorsWriter.write(f, Map.of("x", Tensor.wrap(new float[]{1, 2}, 2)));
+        SafetensorsWriter.write(f, Map.of("x", HeapStorage.wrap(new float[]{1, 2}, 2)));
         Tensor x;
         try (SafetensorsReader r = SafetensorsReader.open(f)) {
             x = r.tensor("x");
@@ -215,7 +216,7 @@ class SafetensorsTest {
     @Test
     void failedWriteLeavesTargetUnchangedAndNoTempFile() throws IOException {
         Path f = dir.resolve("model.safetensors");
-        SafetensorsWriter.write(f, Map.of("old", Tensor.wrap(new float[]{7}, 1)));
+        SafetensorsWriter.write(f, Map.of("old", HeapStorage.wrap(new float[]{7}, 1)));
         byte[] before = Files.readAllBytes(f);
         Map<String, Tensor> bad = new LinkedHashMap<>();
         bad.put("big", Tensor.zeros(600_000)); // more than one write buffer goes out first

@@ -1,6 +1,8 @@
-package adamerge.tensor;
+package adamerge.tensor.cpu;
 
-import adamerge.tensor.cpu.CpuBackends;
+import adamerge.tensor.Backend;
+import adamerge.tensor.DType;
+import adamerge.tensor.Storage;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
