@@ -1,6 +1,5 @@
 package adamerge.study;
 
-import adamerge.merging.Disentanglement;
 import adamerge.output.Coefficients;
 import adamerge.output.Figures;
 import adamerge.output.Json;
@@ -84,81 +83,12 @@ public final class Reports {
         Json.writeAtomically(dir.resolve("table1_runs.json"), rawJson());
         if (r.diagnostics != null) {
             Json.writeAtomically(dir.resolve("disentanglement.md"), "# Why merging works or not: the task vectors' disentanglement\n\n"
-                    + disentanglementMarkdown());
+                    + DisentanglementReport.markdown(r.tasks, r.diagnostics));
             Json.writeAtomically(dir.resolve("disentanglement.json"), r.diagnostics);
             Path png = dir.resolve("disentanglement.png");
-            Figures.drawOrWarn(log, png, () -> disentanglementFigure(png));
+            Figures.drawOrWarn(log, png, () -> DisentanglementReport.figure(png, r.tasks, r.diagnostics));
         }
         return t1;
-    }
-
-    // ---- disentanglement ----
-
-    String disentanglementMarkdown() {
-        StudyResults.Diagnostics d = r.diagnostics;
-        int k = r.tasks.size();
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Measured on the task vectors tau_k = theta_k - theta_pre and the first %d test images per task. "
-                + "In CLIP's regime (fine-tuning at lr 1e-5) task vectors are small next to the weights and nearly orthogonal (cosines "
-                + "0.01-0.05, Ilharco et al. 2023), and adding one barely changes the others' predictions (weight disentanglement, "
-                + "Ortiz-Jimenez et al. 2023).%n%n", d.images()));
-        b.append("| task | |tau_k| / |theta_pre| | own accuracy at a = 0 / 0.3 / 1 | others' mean at a = 0 / 0.3 / 1 |\n|---|---|---|---|\n");
-        int a0 = indexOf(d.alphas(), 0), a3 = indexOf(d.alphas(), 0.3), a1 = indexOf(d.alphas(), 1);
-        for (int i = 0; i < k; i++)
-            b.append(String.format(Locale.ROOT, "| %s | %.4f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f |%n", r.tasks.get(i), d.relativeNorms()[i],
-                    d.curves()[i][a0][i], d.curves()[i][a3][i], d.curves()[i][a1][i],
-                    othersMean(d.curves()[i][a0], i), othersMean(d.curves()[i][a3], i), othersMean(d.curves()[i][a1], i)));
-        b.append("\nCosine between task vectors:\n\n").append(matrix(d.cosines(), "%.3f"));
-        b.append(String.format(Locale.ROOT, "%nWeight-disentanglement error (Ortiz-Jimenez et al., NeurIPS 2023, eq. 5): for tasks i, j the "
-                + "fraction of task i's images whose prediction under theta_pre + a_i tau_i changes when a_j tau_j is added, plus the same "
-                + "for task j; mean over a_i, a_j in %s (0 = fully disentangled, 2 = every prediction changed):%n%n",
-                java.util.Arrays.toString(d.errorAlphas()))).append(matrix(d.errors(), "%.3f"));
-        b.append(String.format(Locale.ROOT, "%nMean over the %d pairs: cosine %.3f, error %.3f.%n%n![Single-task curves](disentanglement.png)%n",
-                k * (k - 1) / 2, Disentanglement.meanOverPairs(d.cosines()), Disentanglement.meanOverPairs(d.errors())));
-        return b.toString();
-    }
-
-    private String matrix(double[][] m, String fmt) {
-        StringBuilder b = new StringBuilder("| |");
-        for (String t : r.tasks) b.append(' ').append(t).append(" |");
-        b.append("\n|---|").append("---|".repeat(r.tasks.size())).append('\n');
-        for (int i = 0; i < m.length; i++) {
-            b.append("| ").append(r.tasks.get(i)).append(" |");
-            for (double v : m[i]) b.append(' ').append(String.format(Locale.ROOT, fmt, v)).append(" |");
-            b.append('\n');
-        }
-        return b.toString();
-    }
-
-    private static int indexOf(double[] xs, double x) {
-        for (int i = 0; i < xs.length; i++) if (Math.abs(xs[i] - x) < 1e-9) return i;
-        throw new IllegalArgumentException("no coefficient " + x + " among " + java.util.Arrays.toString(xs));
-    }
-
-    private static double othersMean(double[] byTask, int skip) {
-        double s = 0;
-        for (int t = 0; t < byTask.length; t++) if (t != skip) s += byTask[t];
-        return s / (byTask.length - 1);
-    }
-
-    /** One panel per task vector: accuracy on its own task and the mean over the others, against a. */
-    private void disentanglementFigure(Path png) throws IOException {
-        StudyResults.Diagnostics d = r.diagnostics;
-        int k = r.tasks.size();
-        double[][][] xs = new double[k][2][], ys = new double[k][2][];
-        List<String> titles = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            xs[i][0] = xs[i][1] = d.alphas();
-            ys[i][0] = new double[d.alphas().length];
-            ys[i][1] = new double[d.alphas().length];
-            for (int a = 0; a < d.alphas().length; a++) {
-                ys[i][0][a] = d.curves()[i][a][i];
-                ys[i][1][a] = othersMean(d.curves()[i][a], i);
-            }
-            titles.add(String.format(Locale.ROOT, "theta_pre + a tau(%s)", r.tasks.get(i)));
-        }
-        Charts.panels(png, "Adding one task vector: accuracy on its own task (blue) and the mean over the other 7 (orange)",
-                "a", "accuracy (%)", titles, xs, ys, 4);
     }
 
     // ---- Table 1 ----
@@ -396,7 +326,7 @@ public final class Reports {
         for (String m : StudyResults.METHODS)
             b.append(String.format(Locale.ROOT, "| %s | %s | %.1f |%n", m, cell(r.mean(m).get("avg"), r.std(m).get("avg"), sampled(m)), PAPER_AVG.get(m)));
         b.append("\n![Average accuracy](table1_average.png)\n\n");
-        if (r.diagnostics != null) b.append("## Why merging works or not: disentanglement\n\n").append(disentanglementMarkdown()).append('\n');
+        if (r.diagnostics != null) b.append("## Why merging works or not: disentanglement\n\n").append(DisentanglementReport.markdown(r.tasks, r.diagnostics)).append('\n');
         b.append("## Learned coefficients\n\n![Layer-wise coefficients](layerwise_coefficients.png)\n\n"
                 + "![Task-wise coefficients](taskwise_coefficients.png)\n\n"
                 + "The paper's learned task-wise λ for ViT-B/32: 0.2202, 0.1413, 0.2826, 0.3284, 0.2841, 0.4003, 0.1978, 0.1692 "

@@ -59,7 +59,6 @@ public final class Study {
     /** The corruptions in the column order of the paper's Table 7. */
     public static final List<Corruption> CORRUPTIONS = List.of(Corruption.MOTION_BLUR, Corruption.IMPULSE_NOISE, Corruption.GAUSSIAN_NOISE,
             Corruption.PIXELATE, Corruption.SPATTER, Corruption.CONTRAST, Corruption.JPEG);
-    private static final double TRAIN_COST = 6;
 
     private final DemoModels models;
     private final StudySettings s;
@@ -71,7 +70,7 @@ public final class Study {
     private final Map<String, ImageDataSet> trainPool = new LinkedHashMap<>();
     private final StudyResults results = new StudyResults();
     private final long start = System.nanoTime();
-    private double unitsDone, unitsTotal;
+    private final StudyProgress progress;
 
     public Study(DemoModels models, StudySettings settings, TaskSource source, PrintWriter log) {
         this.models = models;
@@ -79,6 +78,7 @@ public final class Study {
         this.source = source;
         this.log = log;
         this.tasks = List.copyOf(models.heads().keySet());
+        this.progress = new StudyProgress(log, StudyProgress.plannedUnits(tasks, settings));
     }
 
     /**
@@ -102,7 +102,7 @@ public final class Study {
         runTable1();
         timed("generalisation", this::generalisation);
         timed("robustness", this::robustness);
-        results.totalSeconds = secs(start);
+        results.totalSeconds = StudyProgress.secs(start);
         return results;
     }
 
@@ -117,12 +117,11 @@ public final class Study {
         if (models.config().imageSize() != ImageSet.SIDE)
             throw new IllegalArgumentException(models.dir() + "/config.json: the demo images are " + ImageSet.SIDE + "x" + ImageSet.SIDE
                     + " but the model takes " + models.config().imageSize() + "x" + models.config().imageSize());
-        unitsTotal = plannedUnits();
 
         timed("data", this::loadData);
         timed("table1", this::table1);
         timed("diagnostics", this::diagnostics);
-        results.totalSeconds = secs(start);
+        results.totalSeconds = StudyProgress.secs(start);
         return results;
     }
 
@@ -134,14 +133,14 @@ public final class Study {
     private void timed(String name, Phase phase) throws IOException {
         long t = System.nanoTime();
         phase.run();
-        results.seconds.put(name, secs(t));
+        results.seconds.put(name, StudyProgress.secs(t));
     }
 
     // ---- data ----
 
     private void loadData() throws IOException {
         int pool = s.seeds() == 1 ? s.fisherSamples() : s.trainPool();
-        phase("data: " + tasks.size() + " tasks, " + s.testPerTask() + " test and " + pool + " train images each");
+        progress.phase("data: " + tasks.size() + " tasks, " + s.testPerTask() + " test and " + pool + " train images each");
         Progress p = new Progress(log, "tasks", tasks.size());
         int i = 0;
         for (String task : tasks) {
@@ -234,22 +233,22 @@ public final class Study {
     }
 
     private Map<String, Tensor> fisher(List<Map<String, Tensor>> ft, List<ClassificationHead> heads, int seed) {
-        phase("Fisher Merging, seed " + seed + ": diagonal Fisher from " + s.fisherSamples() + " train samples per task");
+        progress.phase("Fisher Merging, seed " + seed + ": diagonal Fisher from " + s.fisherSamples() + " train samples per task");
         Progress p = new Progress(log, "tasks", tasks.size());
         Map<String, Tensor> merged = FisherMerge.mergeStored(models.config(), models.pretrained(), ft, heads,
                 k -> statsBatches(tasks.get(k), seed), false, k -> p.update(k + 1));
         p.finish();
-        advance(TRAIN_COST * s.fisherSamples() * tasks.size());
+        progress.advance(StudyProgress.TRAIN_COST * s.fisherSamples() * tasks.size());
         return merged;
     }
 
     private Map<String, Tensor> regMean(List<Map<String, Tensor>> ft, int seed) {
-        phase("RegMean, seed " + seed + ": Gram matrices from " + s.fisherSamples() + " train samples per task");
+        progress.phase("RegMean, seed " + seed + ": Gram matrices from " + s.fisherSamples() + " train samples per task");
         Progress p = new Progress(log, "tasks", tasks.size());
         Map<String, Tensor> merged = RegMean.mergeStored(models.config(), models.pretrained(), ft,
                 k -> statsBatches(tasks.get(k), seed), RegMean.DEFAULT_ALPHA, k -> p.update(k + 1));
         p.finish();
-        advance(1.5 * s.fisherSamples() * tasks.size());
+        progress.advance(1.5 * s.fisherSamples() * tasks.size());
         return merged;
     }
 
@@ -259,7 +258,7 @@ public final class Study {
      * Table 1 run. Returns the merged encoder (stored layout).
      */
     private Map<String, Tensor> adaMerge(String label, List<String> mergeTasks, Map<String, ImageDataSet> data, Method method, int seed) {
-        phase(label + ": " + s.steps() + " steps, " + s.batchesPerStep() + "x" + s.batch() + " unlabeled test images per task per step");
+        progress.phase(label + ": " + s.steps() + " steps, " + s.batchesPerStep() + "x" + s.batch() + " unlabeled test images per task per step");
         Map<String, Tensor> pre = models.preSource();
         List<Map<String, Tensor>> ft = models.finetuned(mergeTasks);
         List<Map<String, Tensor>> taus = method.taskVectors(pre, ft, TiesMerge.defaults(), java.util.function.UnaryOperator.identity());
@@ -274,10 +273,10 @@ public final class Study {
         }
         AdaMergingRun run = new AdaMergingRun(ada, images, s.batch(), s.batchesPerStep(), seeds);
         Progress p = new Progress(log, "steps", s.steps());
-        double unitsPerStep = TRAIN_COST * mergeTasks.size() * s.batch() * s.batchesPerStep();
+        double unitsPerStep = StudyProgress.TRAIN_COST * mergeTasks.size() * s.batch() * s.batchesPerStep();
         for (int step = 1; step <= s.steps(); step++) {
             run.step();
-            unitsDone += unitsPerStep;
+            progress.add(unitsPerStep);
             p.update(step);
         }
         List<Double> losses = run.losses();
@@ -305,7 +304,7 @@ public final class Study {
             out.put(task, Predictions.of(enc, models.heads().get(task), d, s.evalBatch(), null));
             done += d.size();
             p.update(done);
-            unitsDone += d.size();
+            progress.add(d.size());
         }
         p.finish();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-34s", label));
@@ -317,7 +316,7 @@ public final class Study {
         }
         if (out.size() > 1) line.append(String.format(Locale.ROOT, "  | avg %.1f", sum / out.size()));
         log.println(line);
-        overall();
+        progress.print();
         return out;
     }
 
@@ -328,7 +327,7 @@ public final class Study {
     static final double[] ERROR_ALPHAS = {0.3, 0.6, 1.0};
 
     private void diagnostics() {
-        phase("disentanglement: task-vector norms and cosines, single-task curves and eq. 5's error on " + s.diagnosticImages()
+        progress.phase("disentanglement: task-vector norms and cosines, single-task curves and eq. 5's error on " + s.diagnosticImages()
                 + " test images per task");
         Map<String, Tensor> pre = models.preSource();
         List<Map<String, Tensor>> taus = TaskVector.of(pre, models.finetuned(tasks));
@@ -347,7 +346,7 @@ public final class Study {
         log.printf(Locale.ROOT, "  |tau|/|theta_pre| %s; mean pairwise cosine %.3f, mean eq. 5 error %.3f%n",
                 java.util.Arrays.toString(java.util.Arrays.stream(results.diagnostics.relativeNorms()).map(v -> Math.round(v * 1e4) / 1e4).toArray()),
                 Disentanglement.meanOverPairs(results.diagnostics.cosines()), Disentanglement.meanOverPairs(results.diagnostics.errors()));
-        overall();
+        progress.print();
     }
 
     // ---- generalisation (Table 3) ----
@@ -356,7 +355,7 @@ public final class Study {
         for (List<String> unseen : UNSEEN) {
             List<String> seen = tasks.stream().filter(t -> !unseen.contains(t)).toList();
             if (seen.size() == tasks.size()) continue; // a task of the split is not in this model set
-            phase("generalisation: merge " + seen + ", unseen " + unseen);
+            progress.phase("generalisation: merge " + seen + ", unseen " + unseen);
             List<Map<String, Tensor>> ft = models.finetuned(seen);
             Map<String, Tensor> pre = models.preSource();
             Map<String, Map<String, Double>> acc = new LinkedHashMap<>();
@@ -379,7 +378,7 @@ public final class Study {
         List<String> conditions = new ArrayList<>(List.of("clean"));
         for (Corruption c : CORRUPTIONS) conditions.add(c.id());
         for (String cond : conditions) {
-            phase("robustness: " + rt + " on " + cond + " test images" + (cond.equals("clean") ? "" : " (severity " + s.severity() + ")"));
+            progress.phase("robustness: " + rt + " on " + cond + " test images" + (cond.equals("clean") ? "" : " (severity " + s.severity() + ")"));
             Map<String, ImageDataSet> data = new LinkedHashMap<>();
             for (String task : rt) {
                 ImageSet set = testSets.get(task);
@@ -402,44 +401,5 @@ public final class Study {
         Map<String, Double> out = new LinkedHashMap<>();
         p.forEach((k, v) -> out.put(k, v.accuracyPercent()));
         return out;
-    }
-
-    // ---- progress ----
-
-    /**
-     * Work units of the whole study, for the overall ETA: one unit = one image evaluated; an
-     * AdaMerging or Fisher image (small batch, forward and backward) costs about 6, a RegMean
-     * image about 1.5 (measured on the demo model).
-     */
-    private double plannedUnits() {
-        int n = tasks.size(), img = s.testPerTask();
-        double step = TRAIN_COST * s.batch() * s.batchesPerStep() * s.steps();
-        double t1 = (6 * n * img) + s.seeds() * (6 * n * img + (TRAIN_COST + 1.5) * s.fisherSamples() * n + 4 * n * step);
-        double gen = UNSEEN.size() * (3 * n * img + 6 * step);
-        int rt = (int) ROBUSTNESS_TASKS.stream().filter(tasks::contains).count();
-        double rob = (CORRUPTIONS.size() + 1) * (2 * rt * img + rt * step);
-        return t1 + gen + rob;
-    }
-
-    private void advance(double units) {
-        unitsDone += units;
-        overall();
-    }
-
-    private void overall() {
-        double elapsed = secs(start), frac = Math.min(1, unitsDone / unitsTotal);
-        long eta = frac > 0 ? Math.round(elapsed / frac * (1 - frac)) : 0;
-        log.printf(Locale.ROOT, "  [study %3.0f%% done, %d:%02d elapsed, ETA %d:%02d]%n", 100 * frac,
-                (long) elapsed / 60, (long) elapsed % 60, eta / 60, eta % 60);
-        log.flush();
-    }
-
-    private void phase(String what) {
-        log.println("== " + what);
-        log.flush();
-    }
-
-    private static double secs(long since) {
-        return (System.nanoTime() - since) / 1e9;
     }
 }
