@@ -21,9 +21,9 @@ import java.util.List;
 public class SimdBackend extends ScalarBackend {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Elements per parallel task: below this a fork costs more than it saves. */
-    private static final int GRAIN = 1 << 15;
+    static final int GRAIN = 1 << 15;
     /** Below this many multiply-adds a product runs on one core. */
-    private static final long SMALL_PRODUCT_FMAS = 1L << 21;
+    static final long SMALL_PRODUCT_FMAS = 1L << 21;
 
     @Override
     public String name() {
@@ -277,7 +277,7 @@ public class SimdBackend extends ScalarBackend {
         return wrap(out, x.shape());
     }
 
-    private static void softmaxRow(float[] x, int xo, float[] out, int oo, int n, boolean log) {
+    static void softmaxRow(float[] x, int xo, float[] out, int oo, int n, boolean log) {
         float max = max(x, xo, n);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
@@ -340,134 +340,16 @@ public class SimdBackend extends ScalarBackend {
         for (; i < n; i++) out[oo + i] = (x[xo + i] - mean) * rstd * g[i] + b[i];
     }
 
-    // ---- attention ----
+    // ---- attention (kernels in SimdAttention) ----
 
-    /**
-     * The (batch, head) pairs are split over the cores; each worker owns one T x T scratch, a
-     * single pair's scores, reused for all its pairs, so no [B, H, T, T] tensor is materialised
-     * (ViT-L/14: one 257 x 257 matrix per thread instead of B x 16 of them). Per pair, as the
-     * oracle computes row by row: S = Q K^T / sqrt(d), P = softmax over each row, O = P V; the two
-     * products run on the GEMM micro-kernel, reading q, k, v in place in the packed rows.
-     */
     @Override
     public Tensor attention(Tensor qkv, int heads) {
-        PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
-        int t = x.tokens(), w = x.width(), d = x.headDim(), ld = x.tokenStride();
-        float[] src = x.data(), out = new float[x.batch() * t * w];
-        Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
-            float[] p = new float[t * t]; // this worker's scores, then probabilities, of one pair
-            for (int pair = lo; pair < hi; pair++) {
-                int b = pair / heads, h = pair % heads;
-                probabilities(x, b, h, p);
-                Sgemm.multiplySerial(false, false, t, d, t, p, 0, t, src, x.v(b, 0, h), ld, out, b * t * w + h * d, w, false); // O = P V
-            }
-        });
-        return wrap(out, x.batch(), t, w);
+        return SimdAttention.forward(qkv, heads);
     }
 
-    /**
-     * Flash-attention's backward (formulas at {@link ScalarBackend#attentionBackward}), parallel
-     * over (batch, head) pairs. Each worker owns one T x T scratch, a single pair's matrix, which
-     * holds P and is then overwritten row by row with dS (dP is formed one row at a time, so a
-     * second matrix is never needed). dV = P^T dO, dQ = dS K / sqrt(d) and dK = dS^T Q / sqrt(d)
-     * are GEMMs. A pair writes only its own head's columns of d(qkv), so workers never write the
-     * same element.
-     */
     @Override
     public Tensor attentionBackward(Tensor qkv, int heads, Tensor gradOut) {
-        PackedQkv x = PackedQkv.of(unitColumnStride(qkv), heads);
-        int t = x.tokens(), w = x.width(), d = x.headDim(), ld = x.tokenStride();
-        Tensor dOut = gradOut.contiguous();
-        float[] src = x.data(), g = data(dOut), grad = new float[x.batch() * t * 3 * w];
-        int g0 = dOut.offset(), w3 = 3 * w;
-        float scale = x.scale();
-        Parallel.forRange(x.batch() * heads, attentionGrain(x), (lo, hi) -> {
-            float[] ps = new float[t * t], row = new float[t]; // P, then dS, of one pair; one row of dP
-            for (int pair = lo; pair < hi; pair++) {
-                int b = pair / heads, h = pair % heads;
-                int dO = g0 + b * t * w + h * d;         // dO_i at dO + i w
-                int dq = b * t * w3 + h * d, dk = dq + w, dv = dk + w; // rows i at + i 3w
-                probabilities(x, b, h, ps);
-                Sgemm.multiplySerial(true, false, t, d, t, ps, 0, t, g, dO, w, grad, dv, w3, false); // dV = P^T dO
-                for (int i = 0; i < t; i++) {
-                    rowDots(g, dO + i * w, src, x.v(b, 0, h), ld, t, d, 1f, row, 0); // dP_i = dO_i V^T
-                    float pDotDp = 0;
-                    for (int j = 0; j < t; j++) pDotDp += ps[i * t + j] * row[j];
-                    for (int j = 0; j < t; j++) ps[i * t + j] *= (row[j] - pDotDp) * scale; // dS_i / sqrt(d)
-                }
-                Sgemm.multiplySerial(false, false, t, d, t, ps, 0, t, src, x.k(b, 0, h), ld, grad, dq, w3, false); // dQ = dS K / sqrt(d)
-                Sgemm.multiplySerial(true, false, t, d, t, ps, 0, t, src, x.q(b, 0, h), ld, grad, dk, w3, false); // dK = dS^T Q / sqrt(d)
-            }
-        });
-        return wrap(grad, x.batch(), t, 3 * w);
-    }
-
-    /** P = softmax(Q K^T / sqrt(d)) of head h in batch b, row-major into p[0, T^2). */
-    private static void probabilities(PackedQkv x, int b, int h, float[] p) {
-        int t = x.tokens(), ld = x.tokenStride();
-        Sgemm.multiplySerial(false, true, t, t, x.headDim(), x.data(), x.q(b, 0, h), ld, x.data(), x.k(b, 0, h), ld, p, 0, t, false);
-        FloatVector scale = FloatVector.broadcast(S, x.scale());
-        int i = 0;
-        for (int end = S.loopBound(t * t); i < end; i += S.length())
-            FloatVector.fromArray(S, p, i).mul(scale).intoArray(p, i);
-        for (; i < t * t; i++) p[i] *= x.scale();
-        for (int r = 0; r < t; r++) softmaxRow(p, r * t, p, r * t, t, false); // in place: each element is read before it is written
-    }
-
-    /** The view itself when its last axis has unit stride (the dots and axpys load rows), else a contiguous copy. */
-    private static Tensor unitColumnStride(Tensor x) {
-        return x.stride(-1) == 1 ? x : x.contiguous();
-    }
-
-    /** (batch, head) pairs per task: one pair costs about 2 T^2 d multiply-adds. */
-    private static int attentionGrain(PackedQkv x) {
-        long fmas = 2L * x.tokens() * x.tokens() * x.headDim();
-        return (int) Math.max(1, SMALL_PRODUCT_FMAS / Math.max(fmas, 1));
-    }
-
-    /**
-     * out[oo + j] = scale (a . m_j) for the rows m_j = m[mo + j ld, + n). Four rows go at a time: one
-     * row's dot is a chain of dependent FMAs (d = 64 is 8 of them at 8 lanes), so a row at a time
-     * waits on FMA latency; four chains overlap and share the loads of {@code a}.
-     */
-    static void rowDots(float[] a, int ao, float[] m, int mo, int ld, int rows, int n, float scale, float[] out, int oo) {
-        int j = 0;
-        for (; j + 4 <= rows; j += 4) {
-            int m0 = mo + j * ld, m1 = m0 + ld, m2 = m1 + ld, m3 = m2 + ld;
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-            int c = 0;
-            for (int end = S.loopBound(n); c < end; c += S.length()) {
-                FloatVector va = FloatVector.fromArray(S, a, ao + c);
-                s0 = va.fma(FloatVector.fromArray(S, m, m0 + c), s0);
-                s1 = va.fma(FloatVector.fromArray(S, m, m1 + c), s1);
-                s2 = va.fma(FloatVector.fromArray(S, m, m2 + c), s2);
-                s3 = va.fma(FloatVector.fromArray(S, m, m3 + c), s3);
-            }
-            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
-            for (; c < n; c++) {
-                d0 += a[ao + c] * m[m0 + c];
-                d1 += a[ao + c] * m[m1 + c];
-                d2 += a[ao + c] * m[m2 + c];
-                d3 += a[ao + c] * m[m3 + c];
-            }
-            out[oo + j] = d0 * scale;
-            out[oo + j + 1] = d1 * scale;
-            out[oo + j + 2] = d2 * scale;
-            out[oo + j + 3] = d3 * scale;
-        }
-        for (; j < rows; j++) out[oo + j] = dotFloat(a, ao, m, mo + j * ld, n) * scale;
-    }
-
-    /** a[ao, ao + n) . b[bo, bo + n) in float: short rows (one head, d = 64) need no flush to double. */
-    static float dotFloat(float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += S.length())
-            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        return SimdAttention.backward(qkv, heads, gradOut);
     }
 
     @Override
@@ -550,160 +432,20 @@ public class SimdBackend extends ScalarBackend {
         return wrap(out, shape);
     }
 
-    // ---- selection ----
+    // ---- task vectors (kernels in SimdTaskVectorKernels) ----
 
-    /**
-     * Quickselect instead of the oracle's full sort: TIES thresholds a whole task vector
-     * (87M values for ViT-B/32) per task, where O(n) matters.
-     */
     @Override
     public float kthLargestAbs(List<Tensor> xs, long k) {
-        int n = 0;
-        for (Tensor x : xs) n = Math.addExact(n, x.numel());
-        float[] a = new float[n];
-        int at = 0;
-        for (Tensor x : xs) {
-            Tensor c = x.contiguous();
-            float[] src = data(c);
-            int off = c.offset(), base = at, len = c.numel();
-            Parallel.forRange(len, GRAIN, (lo, hi) -> {
-                int i = lo;
-                for (int end = lo + S.loopBound(hi - lo); i < end; i += S.length())
-                    FloatVector.fromArray(S, src, off + i).abs().intoArray(a, base + i);
-                for (; i < hi; i++) a[base + i] = Math.abs(src[off + i]);
-            });
-            at += len;
-        }
-        return select(a, (int) (n - k)); // the (n-k)-th smallest, 0-based
+        return SimdTaskVectorKernels.kthLargestAbs(xs, k);
     }
-
-    /** The value that would sit at index {@code rank} of the sorted array (Hoare partition, median-of-three pivot). */
-    static float select(float[] a, int rank) {
-        int lo = 0, hi = a.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            float pivot = median(a[lo], a[mid], a[hi]);
-            int i = lo, j = hi;
-            while (i <= j) {
-                while (a[i] < pivot) i++;
-                while (a[j] > pivot) j--;
-                if (i <= j) {
-                    float t = a[i];
-                    a[i++] = a[j];
-                    a[j--] = t;
-                }
-            }
-            if (rank <= j) hi = j;
-            else if (rank >= i) lo = i;
-            else return a[rank]; // between j and i everything equals the pivot
-        }
-        return a[rank];
-    }
-
-    private static float median(float x, float y, float z) {
-        return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-    }
-
-    // ---- merging ----
-
-    /**
-     * Elements per pass of the merge kernels: a run of the output (or of g) stays in L1 while all
-     * K task vectors stream through it, instead of K passes over a tensor far larger than cache.
-     */
-    private static final int RUN = 4096;
 
     @Override
     public Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
-        if (taus.size() != lambdas.length) throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
-        Tensor base = theta0.contiguous();
-        List<Tensor> ts = new java.util.ArrayList<>();
-        for (Tensor t : taus) {
-            requireSameShape(theta0, t);
-            ts.add(t.contiguous());
-        }
-        float[] out = new float[base.numel()];
-        Parallel.forRange(out.length, GRAIN, (lo, hi) -> {
-            float[] scratch = new float[RUN];
-            for (int from = lo; from < hi; from += RUN) {
-                int n = Math.min(RUN, hi - from);
-                Run b = run(base, from, n, scratch);
-                System.arraycopy(b.a, b.off, out, from, n);
-                for (int k = 0; k < ts.size(); k++) {
-                    Run t = run(ts.get(k), from, n, scratch);
-                    FloatVector c = FloatVector.broadcast(S, lambdas[k]);
-                    int i = 0;
-                    for (int end = S.loopBound(n); i < end; i += S.length())
-                        FloatVector.fromArray(S, t.a, t.off + i).fma(c, FloatVector.fromArray(S, out, from + i)).intoArray(out, from + i);
-                    for (; i < n; i++) out[from + i] += lambdas[k] * t.a[t.off + i];
-                }
-            }
-        });
-        return wrap(out, theta0.shape());
+        return SimdTaskVectorKernels.mergeWeighted(theta0, taus, lambdas);
     }
 
     @Override
     public float[] dotWithEach(Tensor g, List<Tensor> taus) {
-        Tensor gc = g.contiguous();
-        List<Tensor> ts = new java.util.ArrayList<>();
-        for (Tensor t : taus) {
-            requireSameShape(g, t);
-            ts.add(t.contiguous());
-        }
-        int n = gc.numel(), kk = ts.size();
-        // Partial sums per chunk in double: a tensor of 2.4M products loses digits in one float sum.
-        int chunks = Math.max(1, Math.min(Parallel.THREADS * 4, n / GRAIN));
-        double[][] partial = new double[chunks][kk];
-        Parallel.forRange(chunks, 1, (lo, hi) -> {
-            float[] gs = new float[RUN], scratch = new float[RUN];
-            for (int c = lo; c < hi; c++) {
-                int until = (int) ((long) n * (c + 1) / chunks);
-                for (int from = (int) ((long) n * c / chunks); from < until; from += RUN) {
-                    int len = Math.min(RUN, until - from);
-                    Run gr = run(gc, from, len, gs);
-                    for (int k = 0; k < kk; k++) {
-                        Run t = run(ts.get(k), from, len, scratch);
-                        partial[c][k] += dot(gr.a, gr.off, t.a, t.off, len);
-                    }
-                }
-            }
-        });
-        float[] out = new float[kk];
-        for (int k = 0; k < kk; k++) {
-            double s = 0;
-            for (double[] p : partial) s += p[k];
-            out[k] = (float) s;
-        }
-        return out;
-    }
-
-    /** A run of floats: {@code a[off..]}. */
-    private record Run(float[] a, int off) {
-    }
-
-    /**
-     * Elements [from, from + n) of a contiguous tensor: a heap tensor's own array, or for
-     * segment storage (off-heap task vectors, mapped checkpoints, F16/BF16) a float32 copy of
-     * just that run, so no kernel converts a whole tensor at once.
-     */
-    private static Run run(Tensor t, int from, int n, float[] scratch) {
-        if (t.storage() instanceof HeapStorage h) return new Run(h.data, t.offset() + from);
-        ((MappedStorage) t.storage()).read(t.offset() + from, scratch, 0, n);
-        return new Run(scratch, 0);
-    }
-
-    /** Dot product with a vector accumulator flushed to double every 4096 elements. */
-    static double dot(float[] a, int ao, float[] b, int bo, int n) {
-        double total = 0;
-        for (int start = 0; start < n; start += 4096) {
-            int len = Math.min(4096, n - start);
-            FloatVector acc = FloatVector.zero(S);
-            int i = 0;
-            for (int end = S.loopBound(len); i < end; i += S.length())
-                acc = FloatVector.fromArray(S, a, ao + start + i).fma(FloatVector.fromArray(S, b, bo + start + i), acc);
-            double s = acc.reduceLanes(VectorOperators.ADD);
-            for (; i < len; i++) s += a[ao + start + i] * b[bo + start + i];
-            total += s;
-        }
-        return total;
+        return SimdTaskVectorKernels.dotWithEach(g, taus);
     }
 }
