@@ -59,7 +59,7 @@ public final class EncodeCommand implements Callable<Integer> {
             ClipCheckpoint ck = ClipCheckpoint.load(model, config);
             VitConfig cfg = ck.config();
             ImageDataSet data = ImageDataSet.open(input, cfg.imageSize());
-            Tensor embeds = encodeAll(ClipVisionEncoder.frozen(cfg, onDevice(ck.canonical(), backend)), data, batch,
+            Tensor embeds = encodeAll(ck.encoder(), data, batch,
                     new Progress(spec.commandLine().getErr(), "images", data.size()));
 
             Map<String, String> meta = new LinkedHashMap<>();
@@ -74,12 +74,6 @@ public final class EncodeCommand implements Callable<Integer> {
         }
     }
 
-    /** The weights on {@code backend} (the mapped file stays on the CPU otherwise). */
-    static Map<String, Tensor> onDevice(Map<String, Tensor> weights, Backend backend) {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        weights.forEach((k, v) -> m.put(k, v.to(backend)));
-        return m;
-    }
 
     /** Features [N, out] of every image of {@code data}, in batches. */
     static Tensor encodeAll(ClipVisionEncoder encoder, ImageDataSet data, int batch, Progress progress) {

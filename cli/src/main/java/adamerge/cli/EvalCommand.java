@@ -5,7 +5,6 @@ import adamerge.tensor.Backend;
 import adamerge.tensor.Backends;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
-import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.Predictions;
 import adamerge.vit.VitConfig;
 import adamerge.vit.data.ImageDataSet;
@@ -60,7 +59,7 @@ public final class EvalCommand implements Callable<Integer> {
             ClipCheckpoint ck = ClipCheckpoint.load(model, config);
             VitConfig cfg = ck.config();
             ClassificationHead h = ClassificationHead.load(head);
-            h = new ClassificationHead(h.name(), h.weight().to(backend), h.bias() == null ? null : h.bias().to(backend));
+            h = h.to(backend);
             if (h.inputDim() != cfg.outputDim())
                 throw new IllegalArgumentException(head + ": head takes " + h.inputDim() + "-dim features but " + model + " gives " + cfg.outputDim());
             ImageDataSet ds = ImageDataSet.open(data, cfg.imageSize());
@@ -68,7 +67,7 @@ public final class EvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(data + " has " + ds.classNames().size() + " classes but " + head + " has " + h.classes());
 
             Progress progress = new Progress(spec.commandLine().getErr(), "images", ds.size());
-            Predictions r = Predictions.of(ClipVisionEncoder.frozen(cfg, EncodeCommand.onDevice(ck.canonical(), backend)), h, ds, batch, progress::update);
+            Predictions r = Predictions.of(ck.encoder(), h, ds, batch, progress::update);
             progress.finish();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

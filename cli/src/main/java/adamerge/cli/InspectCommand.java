@@ -89,13 +89,10 @@ public final class InspectCommand implements Callable<Integer> {
         if (!data.isEmpty()) {
             List<Disentanglement.Task> tasks = new ArrayList<>();
             for (int k = 0; k < finetuned.size(); k++) {
-                ClassificationHead h = ClassificationHead.load(heads.get(k));
                 ImageDataSet ds = ImageDataSet.open(data.get(k), cfg.imageSize());
-                if (!ds.hasLabels()) throw new IllegalArgumentException(data.get(k) + " has no labels: the curves need labelled data");
-                int n = Math.min(images, ds.size());
-                tasks.add(new Disentanglement.Task(names.get(k), h, ds.batch(0, n), Arrays.copyOf(ds.labels(), n)));
+                tasks.add(Disentanglement.Task.of(names.get(k), ClassificationHead.load(heads.get(k)), ds, images));
             }
-            java.util.function.Function<Map<String, Tensor>, ClipVisionEncoder> encoder = m -> ClipVisionEncoder.frozen(cfg, pre.toCanonical(m));
+            java.util.function.Function<Map<String, Tensor>, ClipVisionEncoder> encoder = pre::encoder;
             double[][][] curves = Disentanglement.curves(encoder, pre.source(), taus, tasks, alphas);
             double[][] xi = Disentanglement.errors(encoder, pre.source(), taus, tasks, errorAlphas);
             report.put("alphas", alphas);
@@ -111,9 +108,7 @@ public final class InspectCommand implements Callable<Integer> {
                 StringBuilder others = new StringBuilder(String.format(Locale.ROOT, "  %-20s", "  others"));
                 for (int a = 0; a < alphas.length; a++) {
                     own.append(String.format(Locale.ROOT, " %5.1f", 100 * curves[k][a][k]));
-                    double s = 0;
-                    for (int t = 0; t < names.size(); t++) if (t != k) s += curves[k][a][t];
-                    others.append(String.format(Locale.ROOT, " %5.1f", names.size() > 1 ? 100 * s / (names.size() - 1) : Double.NaN));
+                    others.append(String.format(Locale.ROOT, " %5.1f", 100 * Disentanglement.othersMean(curves[k][a], k)));
                 }
                 out.println(own);
                 out.println(others);

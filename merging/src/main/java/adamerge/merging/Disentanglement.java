@@ -38,6 +38,13 @@ public final class Disentanglement {
             if (images.dim(0) != labels.length)
                 throw new IllegalArgumentException("task " + name + ": " + images.dim(0) + " images but " + labels.length + " labels");
         }
+
+        /** The first {@code images} images of a labelled data set (all of them when it holds fewer). */
+        public static Task of(String name, ClassificationHead head, ImageDataSet data, int images) {
+            if (!data.hasLabels()) throw new IllegalArgumentException(data.source() + " has no labels: the curves need labelled data");
+            int n = Math.min(images, data.size());
+            return new Task(name, head, data.batch(0, n), java.util.Arrays.copyOf(data.labels(), n));
+        }
     }
 
     /** {@code |tau_k| / |theta_pre|} over all tensors, per task vector. */
@@ -115,6 +122,13 @@ public final class Disentanglement {
                 pairs++;
             }
         return s / pairs;
+    }
+
+    /** The mean of {@code byTask} over every task but {@code skip}: a curve's accuracy on the other tasks. */
+    public static double othersMean(double[] byTask, int skip) {
+        double s = 0;
+        for (int t = 0; t < byTask.length; t++) if (t != skip) s += byTask[t];
+        return byTask.length > 1 ? s / (byTask.length - 1) : Double.NaN;
     }
 
     /** Top-1 predictions of the task's head on the encoder's features of its images. */

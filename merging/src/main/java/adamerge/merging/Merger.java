@@ -7,7 +7,6 @@ import adamerge.tensor.Tensor;
 import adamerge.tensor.cpu.ScalarBackend;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
-import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.Predictions;
 import adamerge.vit.VitConfig;
 import adamerge.vit.data.ImageDataSet;
@@ -197,7 +196,7 @@ public final class Merger {
         for (ClassificationHead h : taskHeads) {
             if (h.inputDim() != config().outputDim())
                 throw new IllegalArgumentException("head " + h.name() + " takes " + h.inputDim() + "-dim features but the encoder gives " + config().outputDim());
-            hs.add(new ClassificationHead(h.name(), h.weight().to(backend), h.bias() == null ? null : h.bias().to(backend)));
+            hs.add(h.to(backend));
         }
         for (ImageDataSet d : taskData)
             if (d.imageSize() != config().imageSize())
@@ -271,7 +270,7 @@ public final class Merger {
     /** Task {@code k}'s predictions by a merged encoder (stored layout); {@code progress} may be null. */
     public Predictions evaluate(Map<String, Tensor> merged, int k, int batch, IntConsumer progress) {
         if (!hasTasks()) throw new IllegalStateException("no heads and data to evaluate on (withTasks)");
-        return Predictions.of(ClipVisionEncoder.frozen(config(), pretrained.toCanonical(merged)), heads.get(k), data.get(k), batch, progress);
+        return Predictions.of(pretrained.encoder(merged), heads.get(k), data.get(k), batch, progress);
     }
 
     /** The task's data set (k in fine-tuned order). */

@@ -59,11 +59,6 @@ public record DemoModels(Path dir, VitConfig config, ClipCheckpoint pretrained, 
         return new DemoModels(dir, pre.config(), pre, pre.source(), ft, mtl, heads);
     }
 
-    /** Stored-layout weights in the encoder's canonical layout. */
-    public Map<String, Tensor> canonical(Map<String, Tensor> source) {
-        return pretrained.toCanonical(source);
-    }
-
     /** The fine-tuned encoders of {@code tasks}, in that order (stored layout). */
     public List<Map<String, Tensor>> finetuned(List<String> tasks) {
         return tasks.stream().map(finetuned::get).toList();

@@ -25,7 +25,7 @@ final class DisentanglementReport {
         for (int i = 0; i < k; i++)
             b.append(String.format(Locale.ROOT, "| %s | %.4f | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f |%n", tasks.get(i), d.relativeNorms()[i],
                     d.curves()[i][a0][i], d.curves()[i][a3][i], d.curves()[i][a1][i],
-                    othersMean(d.curves()[i][a0], i), othersMean(d.curves()[i][a3], i), othersMean(d.curves()[i][a1], i)));
+                    Disentanglement.othersMean(d.curves()[i][a0], i), Disentanglement.othersMean(d.curves()[i][a3], i), Disentanglement.othersMean(d.curves()[i][a1], i)));
         b.append("\nCosine between task vectors:\n\n").append(matrix(tasks, d.cosines(), "%.3f"));
         b.append(String.format(Locale.ROOT, "%nWeight-disentanglement error (Ortiz-Jimenez et al., NeurIPS 2023, eq. 5): for tasks i, j the "
                 + "fraction of task i's images whose prediction under theta_pre + a_i tau_i changes when a_j tau_j is added, plus the same "
@@ -53,11 +53,6 @@ final class DisentanglementReport {
         throw new IllegalArgumentException("no coefficient " + x + " among " + java.util.Arrays.toString(xs));
     }
 
-    private static double othersMean(double[] byTask, int skip) {
-        double s = 0;
-        for (int t = 0; t < byTask.length; t++) if (t != skip) s += byTask[t];
-        return s / (byTask.length - 1);
-    }
 
     /** One panel per task vector: accuracy on its own task and the mean over the others, against a. */
     static void figure(Path png, List<String> tasks, StudyResults.Diagnostics d) throws IOException {
@@ -70,7 +65,7 @@ final class DisentanglementReport {
             ys[i][1] = new double[d.alphas().length];
             for (int a = 0; a < d.alphas().length; a++) {
                 ys[i][0][a] = d.curves()[i][a][i];
-                ys[i][1][a] = othersMean(d.curves()[i][a], i);
+                ys[i][1][a] = Disentanglement.othersMean(d.curves()[i][a], i);
             }
             titles.add(String.format(Locale.ROOT, "theta_pre + a tau(%s)", tasks.get(i)));
         }

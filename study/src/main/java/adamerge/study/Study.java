@@ -294,7 +294,7 @@ public final class Study {
 
     /** Each task's predictions of the encoder (stored layout) with that task's head. */
     private Map<String, Predictions> evaluate(String label, Map<String, Tensor> source, List<String> on, Map<String, ImageDataSet> data) {
-        ClipVisionEncoder enc = ClipVisionEncoder.frozen(models.config(), models.canonical(source));
+        ClipVisionEncoder enc = models.pretrained().encoder(source);
         int n = on.stream().mapToInt(t -> data.get(t).size()).sum();
         Progress p = new Progress(log, "images", n);
         Map<String, Predictions> out = new LinkedHashMap<>();
@@ -333,11 +333,9 @@ public final class Study {
         List<Map<String, Tensor>> taus = TaskVector.of(pre, models.finetuned(tasks));
         List<Disentanglement.Task> data = new ArrayList<>();
         for (String task : tasks) {
-            ImageDataSet d = test.get(task);
-            int n = Math.min(s.diagnosticImages(), d.size());
-            data.add(new Disentanglement.Task(task, models.heads().get(task), d.batch(0, n), java.util.Arrays.copyOf(d.labels(), n)));
+            data.add(Disentanglement.Task.of(task, models.heads().get(task), test.get(task), s.diagnosticImages()));
         }
-        java.util.function.Function<Map<String, Tensor>, ClipVisionEncoder> encoder = m -> ClipVisionEncoder.frozen(models.config(), models.canonical(m));
+        java.util.function.Function<Map<String, Tensor>, ClipVisionEncoder> encoder = models.pretrained()::encoder;
         double[][][] curves = Disentanglement.curves(encoder, pre, taus, data, CURVE_ALPHAS);
         for (double[][] byAlpha : curves) for (double[] row : byAlpha) for (int t = 0; t < row.length; t++) row[t] *= 100;
         results.diagnostics = new StudyResults.Diagnostics(data.getFirst().labels().length, Disentanglement.relativeNorms(pre, taus),

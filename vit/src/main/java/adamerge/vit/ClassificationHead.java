@@ -1,6 +1,7 @@
 package adamerge.vit;
 
 import adamerge.autograd.Var;
+import adamerge.tensor.Backend;
 import adamerge.tensor.Tensor;
 
 import java.io.IOException;
@@ -40,6 +41,11 @@ public record ClassificationHead(String name, Tensor weight, Tensor bias) {
             throw new IOException(file + ": head bias has shape " + Arrays.toString(bias.shape()) + ", expected [" + weight.dim(0) + "]");
         String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceFirst("^head_", "");
         return new ClassificationHead(name, weight, bias);
+    }
+
+    /** The same head with its tensors on {@code backend}. */
+    public ClassificationHead to(Backend backend) {
+        return new ClassificationHead(name, weight.to(backend), bias == null ? null : bias.to(backend));
     }
 
     public int classes() {

@@ -1,5 +1,7 @@
 package adamerge.vit;
 
+import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.tensor.Tensor;
 import adamerge.vit.io.Checkpoints;
 import adamerge.vit.io.SafetensorsReader;
@@ -210,6 +212,22 @@ public final class ClipCheckpoint implements WeightLayout {
     /** Canonical encoder weights of this checkpoint. */
     public Map<String, Tensor> canonical() {
         return toCanonical(source());
+    }
+
+    /**
+     * A frozen (inference-only) encoder over weights in this checkpoint's stored layout, on the
+     * current backend ({@link Backends#use}): weights held elsewhere are copied there.
+     */
+    public ClipVisionEncoder encoder(Map<String, Tensor> stored) {
+        Backend backend = Backends.current();
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        toCanonical(stored).forEach((k, v) -> weights.put(k, v.to(backend)));
+        return ClipVisionEncoder.frozen(config, weights);
+    }
+
+    /** This checkpoint's own encoder, frozen, on the current backend. */
+    public ClipVisionEncoder encoder() {
+        return encoder(source());
     }
 
     /** Re-lays stored tensors (weights or their gradients) out canonically. */

@@ -11,6 +11,21 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The figures read from logits, against values worked out by hand. */
 class PredictionsTest {
 
+    /** 411 right of 1000 is 41.1 percent to the last bit, as the study's published tables computed it (100 * 0.411 is not). */
+    @Test
+    void accuracyInPercentIsOneHundredTimesCorrectOverN() {
+        int n = 1000;
+        float[] z = new float[2 * n];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            z[2 * i] = 1; // always predicts class 0
+            labels[i] = i < 411 ? 0 : 1;
+        }
+        Predictions p = new Predictions("t", 2, z, labels);
+        assertEquals(411, p.correct());
+        assertEquals(41.1, p.accuracyPercent(), 0);
+    }
+
     @Test
     void accuracyEntropyAndCrossEntropyByHand() {
         // image 0: logits (0, 0, 0) -> uniform, H = log 3, predicted 0 (first of equal maxima), label 0: right
