@@ -35,8 +35,11 @@ mkdir -p "$stage/bin" "$stage/lib/adamerge4j" "$stage/models"
 modules=$( { "$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$cli/adamerge.jar" "$cli"/lib/*.jar \
   | tr , '\n'; echo jdk.incubator.vector; echo jdk.unsupported; } | sort -u | paste -sd, )
 echo "make-archive: runtime from $jdk with $modules"
-"$jdk/bin/jlink" --add-modules "$modules" \
-  --strip-debug --no-header-files --no-man-pages --output "$stage/runtime"
+if ! "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --output "$stage/runtime"; then
+  echo "make-archive: jlink could not link a runtime from $jdk, which has neither jmods/ nor a linkable" \
+    "run-time image; use a JDK with either (Temurin 25 has the second), or leave the archive out: mvn -Ddist.skip ..." >&2
+  exit 1
+fi
 
 # lib/adamerge4j/ is two folders below the archive root, where DemoCommand looks for models/demo.
 cp "$cli/adamerge.jar" "$cli"/lib/*.jar "$stage/lib/adamerge4j/"
