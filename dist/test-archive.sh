@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the archive runs where there is no JDK: unpacks it into a fresh folder and runs its
 # bin/adamerge in an empty environment (no JAVA_HOME, no java on PATH, HOME in that folder).
-# Quick by default (about 15 s; `mvn verify` runs it): --help through a symlink, devices, and a
+# Quick by default (about 10 s; `mvn verify` runs it): --help through a symlink, devices, and a
 # task-arithmetic merge of two shipped checkpoints. --demo also runs the whole demo (minutes; it
 # fetches its data sets into the fresh HOME) and keeps the folder with its results.
 # Usage: dist/test-archive.sh [ARCHIVE] [--demo]   (ARCHIVE: by default the newest in dist/target)
