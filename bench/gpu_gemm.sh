@@ -5,7 +5,7 @@
 # bench/gpu_run.sh describes. Extra arguments go to the sweep (e.g. --configs "128,128,8,8,16").
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/gpu_env.sh"
-java() { "$root/.gpu/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$root/.gpu/lib/*" "$@"; }
+java() { "$dist/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$dist/lib/adamerge4j/*" "$@"; }
 step() { echo; echo "=== $*"; "$@" 2>&1 | tee -a "$out/log.txt"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv | tee "$out/log.txt"
 step java -Dadamerge.opencl.tuningFile=/tmp/tuning.properties adamerge.opencl.ClGemmBench --sweep "$@"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Every GPU measurement in one device call (see bench/results/gpu-h100.md). Expects .gpu/ (git-
-# ignored) with jre/ (jlink'ed JDK 25 + jdk.incubator.vector), lib/ (cli/target/adamerge.jar and
-# cli/target/lib/*.jar), icd/ (Debian's ocl-icd-libopencl1 unpacked) and the launcher adamerge.
+# ignored) holding the archive of `mvn package` (runtime, jars and launcher: no JDK on the device)
+# and, for a machine without an OpenCL ICD loader, icd/ (Debian's ocl-icd-libopencl1 unpacked):
+#   mkdir -p .gpu && cp dist/target/adamerge4j-*-linux-x64.tar.gz .gpu/
+# With the working tree the .tar.gz passes the run tool's 64 MiB carry limit; xz brings it under:
+#   gzip -dc dist/target/adamerge4j-*-linux-x64.tar.gz | xz -T2 -6 > .gpu/adamerge4j-VERSION-linux-x64.tar.xz
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/gpu_env.sh"
 py=python3
