@@ -66,8 +66,8 @@ public final class Reports {
         Json.writeAtomically(dir.resolve("generalisation.md"), "# Generalisation to unseen tasks (Table 3 analogue)\n\n" + gen);
         Json.writeAtomically(dir.resolve("generalisation.json"), r.generalisation);
         Json.writeAtomically(dir.resolve("robustness.md"), "# Robustness to corrupted test data (Table 7 analogue)\n\n" + rob);
-        Json.writeAtomically(dir.resolve("robustness.json"), Map.of("tasks", r.robustnessTasks, "severity", r.settings.severity(),
-                "accuracy", r.robustness));
+        Json.writeAtomically(dir.resolve("robustness.json"), Json.object("tasks", r.robustnessTasks, "accuracy", r.robustness,
+                "severity", r.settings.severity()));
         Json.writeAtomically(dir.resolve("entropy_vs_loss.md"), "# Entropy vs. cross-entropy loss (Figure 2 analogue)\n\n" + el);
         Json.writeAtomically(dir.resolve("entropy_vs_loss.json"), r.entropyLoss);
         Json.writeAtomically(dir.resolve("README.md"), readme(t1, gen, rob, el));
@@ -241,7 +241,7 @@ public final class Reports {
         List<StudyResults.Coefficients> lw = r.coefficients.get("Layer-wise AdaMerging");
         if (lw != null && !lw.isEmpty()) {
             StudyResults.Coefficients c = lw.get(0);
-            Json.writeAtomically(dir.resolve("layerwise_coefficients.json"), Map.of("layers", c.rows(), "tasks", c.tasks(), "lambdas", c.lambdas()));
+            Json.writeAtomically(dir.resolve("layerwise_coefficients.json"), Json.object("lambdas", c.lambdas(), "layers", c.rows(), "tasks", c.tasks()));
             Path png = dir.resolve("layerwise_coefficients.png");
             Figures.drawOrWarn(log, png, () -> Coefficients.heatmap(png, c.rows(), c.tasks(), c.lambdas()));
         }

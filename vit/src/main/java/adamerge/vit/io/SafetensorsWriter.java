@@ -72,7 +72,7 @@ public final class SafetensorsWriter {
         JsonObject root = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject m = new JsonObject();
-            metadata.forEach(m::addProperty);
+            new java.util.TreeMap<>(metadata).forEach(m::addProperty); // sorted: the same bytes whatever the map's order
             root.add("__metadata__", m);
         }
         long at = 0;

@@ -74,6 +74,21 @@ class SafetensorsTest {
         }
     }
 
+    /** The same tensors and metadata give the same bytes, whatever order the metadata map iterates in. */
+    @Test
+    void metadataOrderDoesNotChangeTheFile() throws IOException {
+        Map<String, Tensor> t = Map.of("w", Tensor.of(new float[]{1, 2, 3}, 3));
+        Map<String, String> ab = new LinkedHashMap<>(), ba = new LinkedHashMap<>();
+        ab.put("a", "1");
+        ab.put("b", "2");
+        ba.put("b", "2");
+        ba.put("a", "1");
+        Path f1 = dir.resolve("ab.safetensors"), f2 = dir.resolve("ba.safetensors");
+        SafetensorsWriter.write(f1, t, ab);
+        SafetensorsWriter.write(f2, t, ba);
+        assertArrayEquals(Files.readAllBytes(f1), Files.readAllBytes(f2));
+    }
+
     @Test
     void closeUnmaps() throws IOException {
         Path f = dir.resolve("a.safetensors");
