@@ -1,8 +1,7 @@
 package adamerge.cli;
 
-import adamerge.merging.AdaMerging;
+import adamerge.merging.AdaMergingRun;
 import adamerge.output.Json;
-import adamerge.tensor.Backend;
 import adamerge.tensor.Tensor;
 
 import java.io.IOException;
@@ -30,19 +29,18 @@ record AdaMergingCheckpoint(String format, int step, Map<String, String> setting
     record Stored(int[] shape, float[] values) {
     }
 
-    /** The state of {@code ada} after {@code step} steps. */
-    static AdaMergingCheckpoint of(int step, RunIdentity run, AdaMerging ada, List<Double> lossPerStep) {
+    /** A run's state with the settings and inputs it was made from. */
+    static AdaMergingCheckpoint of(RunIdentity run, AdaMergingRun.State state) {
         Map<String, Stored> adam = new LinkedHashMap<>();
-        ada.adamState().forEach((k, t) -> adam.put(k, new Stored(t.shape(), t.toArray())));
-        return new AdaMergingCheckpoint(FORMAT, step, run.settings(), run.inputs(), ada.rawLambdas(), adam, List.copyOf(lossPerStep));
+        state.adam().forEach((k, t) -> adam.put(k, new Stored(t.shape(), t.toArray())));
+        return new AdaMergingCheckpoint(FORMAT, state.step(), run.settings(), run.inputs(), state.rawLambdas(), adam, state.lossPerStep());
     }
 
-    /** Puts the coefficients and Adam's state back into {@code ada} (its tensors on {@code backend}). */
-    void restore(AdaMerging ada, Backend backend) {
-        ada.setRawLambdas(rawLambdas);
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        adam.forEach((k, st) -> state.put(k, Tensor.of(st.values(), st.shape()).to(backend)));
-        ada.loadAdamState(state);
+    /** The run's state as {@link AdaMergingRun#resume} takes it. */
+    AdaMergingRun.State state() {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        adam.forEach((k, st) -> tensors.put(k, Tensor.of(st.values(), st.shape())));
+        return new AdaMergingRun.State(rawLambdas, tensors, lossPerStep);
     }
 
     @Override

@@ -9,7 +9,6 @@ import adamerge.output.Coefficients;
 import adamerge.output.Json;
 import adamerge.output.Memory;
 import adamerge.output.Progress;
-import adamerge.tensor.Backend;
 import adamerge.tensor.Backends;
 import adamerge.tensor.DType;
 import adamerge.tensor.Tensor;
@@ -139,14 +138,12 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private Integer merge(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start) throws IOException {
-        Backend backend = device.backend();
-        try (Backends.Scope onDevice = Backends.use(backend)) {
-            return mergeOn(backend, ckpt, identity, resumed, err, start);
+        try (Backends.Scope onDevice = Backends.use(device.backend())) { // every new tensor on the chosen device
+            return mergeOnDevice(ckpt, identity, resumed, err, start);
         }
     }
 
-    /** The merge with every new tensor on {@code backend}. */
-    private Integer mergeOn(Backend backend, Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start)
+    private Integer mergeOnDevice(Checkpointing ckpt, RunIdentity identity, AdaMergingCheckpoint resumed, PrintWriter err, long start)
             throws IOException {
         Merger merger = Merger.load(pretrained, finetuned, config);
         for (int k : merger.zeroTaskVectors()) {
@@ -165,7 +162,7 @@ public final class MergeCommand implements Callable<Integer> {
         rep.put("method", method);
         rep.put("settings", settings());
         Merger.Result result = kind.isAdaMerging()
-                ? adaMerging(merger, rep, err, backend, ckpt, identity, resumed)
+                ? adaMerging(merger, rep, err, ckpt, identity, resumed)
                 : merger.merge(kind, mergeSettings(), null);
         if (result == null) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
 
@@ -239,7 +236,7 @@ public final class MergeCommand implements Callable<Integer> {
      * The AdaMerging run, step by step so that it can be checkpointed and resumed; null when
      * stopped by a signal.
      */
-    private Merger.Result adaMerging(Merger merger, Map<String, Object> rep, PrintWriter err, Backend backend, Checkpointing ckpt,
+    private Merger.Result adaMerging(Merger merger, Map<String, Object> rep, PrintWriter err, Checkpointing ckpt,
                                      RunIdentity identity, AdaMergingCheckpoint resumed) throws IOException {
         AdaMergingRun run = merger.adaMergingRun(kind, mergeSettings());
         AdaMerging ada = run.adaMerging();
@@ -248,12 +245,11 @@ public final class MergeCommand implements Callable<Integer> {
         if (lambdasIn != null) ada.setRawLambdas(Coefficients.read(lambdasIn, rowNames, taskNames));
         int first = 1;
         if (resumed != null) { // the uninterrupted run's state after that step: coefficients, Adam, samplers, losses
-            resumed.restore(ada, backend);
-            run.resume(resumed.lossPerStep());
+            run.resume(resumed.state());
             first = resumed.step() + 1;
             err.printf(Locale.ROOT, "resuming %s after step %d of %d%n", resume, resumed.step(), steps);
         }
-        ckpt.record(AdaMergingCheckpoint.of(first - 1, identity, ada, run.losses()), false);
+        ckpt.record(AdaMergingCheckpoint.of(identity, run.state()), false);
         long t0 = System.nanoTime();
         for (int s = first; s <= steps; s++) {
             float loss;
@@ -271,7 +267,7 @@ public final class MergeCommand implements Callable<Integer> {
                 }
                 throw new IllegalStateException("AdaMerging stopped at step " + s + ": " + e.getMessage() + saved + "; no model written");
             }
-            ckpt.record(AdaMergingCheckpoint.of(s, identity, ada, run.losses()), s == steps);
+            ckpt.record(AdaMergingCheckpoint.of(identity, run.state()), s == steps);
             if (ckpt.stopped()) return null;
             double elapsed = (System.nanoTime() - t0) / 1e9, rate = (s - first + 1) / elapsed;
             long eta = Math.round((steps - s) / rate);

@@ -1,10 +1,15 @@
 package adamerge.merging;
 
+import adamerge.tensor.Backend;
+import adamerge.tensor.Backends;
 import adamerge.tensor.Tensor;
 import adamerge.vit.data.ImageDataSet;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The loop of one AdaMerging run, as the official code drives it: every step draws
@@ -53,14 +58,40 @@ public final class AdaMergingRun {
     }
 
     /**
-     * Continues a run stopped after {@code lossesSoFar.size()} steps, whose coefficients and Adam
-     * state the caller has restored into the {@link AdaMerging}: the samplers replay those steps,
-     * so the next batches are the uninterrupted run's.
+     * Everything a run needs to continue exactly where it stopped, after {@link #step()} steps:
+     * the raw coefficients, Adam's state by name ("step", "exp_avg.0", "exp_avg_sq.0") and every
+     * step's loss. The batch samplers need only the step count: they replay it.
      */
-    public void resume(List<Double> lossesSoFar) {
+    public record State(float[][] rawLambdas, Map<String, Tensor> adam, List<Double> lossPerStep) {
+        public State {
+            lossPerStep = List.copyOf(lossPerStep);
+            adam = Collections.unmodifiableMap(new LinkedHashMap<>(adam));
+        }
+
+        public int step() {
+            return lossPerStep.size();
+        }
+    }
+
+    /** The run's state now: tensors are values, so it does not change as the run goes on. */
+    public State state() {
+        return new State(ada.rawLambdas(), ada.adamState(), losses);
+    }
+
+    /**
+     * Continues, in a fresh run with the same inputs and settings, from {@code s}: coefficients and
+     * Adam's state are restored (onto the current backend) and the samplers replay the steps taken,
+     * so the next batches, and every later value, are the uninterrupted run's.
+     */
+    public void resume(State s) {
         if (!losses.isEmpty()) throw new IllegalStateException("resume a fresh run, not one that has taken " + losses.size() + " steps");
-        for (BatchSampler s : samplers) s.skip(lossesSoFar.size());
-        losses.addAll(lossesSoFar);
+        ada.setRawLambdas(s.rawLambdas());
+        Backend backend = Backends.current();
+        Map<String, Tensor> adam = new LinkedHashMap<>();
+        s.adam().forEach((k, t) -> adam.put(k, t.to(backend)));
+        ada.loadAdamState(adam);
+        for (BatchSampler sampler : samplers) sampler.skip(s.step());
+        losses.addAll(s.lossPerStep());
         lastGood = ada.rawLambdas();
     }
 

@@ -250,7 +250,8 @@ public final class Merger {
 
     /**
      * The AdaMerging run {@link #merge} would take, before its first step, for a caller that
-     * drives the steps itself (to checkpoint between them, as {@code adamerge merge} does).
+     * drives the steps itself: to checkpoint between them ({@link AdaMergingRun#state}) and
+     * resume later ({@link AdaMergingRun#resume}), as {@code adamerge merge} does.
      */
     public AdaMergingRun adaMergingRun(Method method, Settings s) {
         if (!hasTasks()) throw new IllegalArgumentException(method.cliName() + " needs a head and data per task (withTasks)");

@@ -67,11 +67,11 @@ class AdaMergingRunTest {
         AdaMergingRun first = new AdaMergingRun(engine(f, ft), data(f), 2, 1, seeds);
         first.step();
         first.step();
-        AdaMerging restored = engine(f, ft);
-        restored.setRawLambdas(first.adaMerging().rawLambdas());
-        restored.loadAdamState(first.adaMerging().adamState());
-        AdaMergingRun second = new AdaMergingRun(restored, data(f), 2, 1, seeds);
-        second.resume(first.losses());
+        AdaMergingRun.State afterTwo = first.state();
+        first.step(); // the state taken is not changed by later steps
+        assertEquals(2, afterTwo.step());
+        AdaMergingRun second = new AdaMergingRun(engine(f, ft), data(f), 2, 1, seeds);
+        second.resume(afterTwo);
         second.step();
         second.step();
         assertClose(whole.losses(), second.losses());
@@ -79,8 +79,8 @@ class AdaMergingRunTest {
 
         // Without the replay the samplers would start over and draw other batches.
         AdaMergingRun unreplayed = new AdaMergingRun(engine(f, ft), data(f), 2, 1, seeds);
-        unreplayed.adaMerging().setRawLambdas(first.adaMerging().rawLambdas());
-        unreplayed.adaMerging().loadAdamState(first.adaMerging().adamState());
+        unreplayed.adaMerging().setRawLambdas(afterTwo.rawLambdas());
+        unreplayed.adaMerging().loadAdamState(afterTwo.adam());
         assertNotEquals(whole.losses().get(2), unreplayed.step(), 1e-3);
     }
 
