@@ -1,12 +1,8 @@
 package adamerge.cli;
 
-import adamerge.study.DemoModels;
-import adamerge.study.Reports;
-import adamerge.study.Study;
-import adamerge.study.StudyResults;
+import adamerge.study.Demo;
 import adamerge.study.StudySettings;
 import adamerge.study.data.DemoTasks;
-import adamerge.study.models.DemoCheckpoints;
 import adamerge.study.models.Recipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +11,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -55,65 +50,22 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        long start = System.nanoTime();
         PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
         if (full && tiny) throw new IllegalArgumentException("--full and --tiny exclude each other");
         StudySettings s = tiny ? StudySettings.tiny() : full ? StudySettings.full() : StudySettings.fast();
         if (steps != null) s = s.withSteps(steps);
         if (seeds != null) s = s.withSeeds(seeds);
         Recipe recipe = recipeName == null ? Recipe.STANDARD : Recipe.named(recipeName);
-        s = s.withDataSeed(recipe.dataSeed()); // the split the checkpoints were trained and tested on
-        Path data = dataDir != null ? dataDir : DemoTasks.defaultDataDir();
-        Path modelDir = models != null ? models
-                : full ? data.resolveSibling("demo-models-full")
-                : recipe != Recipe.STANDARD ? data.resolveSibling("demo-models-" + recipe.name()) : shippedModels();
+        Demo.Outcome o = new Demo(s, recipe, full, validation, models, dataDir != null ? dataDir : DemoTasks.defaultDataDir(), results).run(err);
 
-        // Checkpoints: use a complete folder as it is; otherwise (or with --full) build with the standard recipe.
-        long t0 = System.nanoTime();
-        if (full || !DemoModels.missing(modelDir, DemoTasks.NAMES).isEmpty()) {
-            err.println("== checkpoints: " + (full ? "training everything from scratch" : "building what is missing") + " in " + modelDir);
-            err.flush();
-            DemoCheckpoints.Report rep = new DemoCheckpoints(recipe, new DemoTasks(data), data.resolveSibling("demo-data"))
-                    .ensure(modelDir, full, err);
-            err.println("   built " + rep.built().size() + " files, kept " + rep.skipped().size() + "; seconds " + rep.seconds());
-        }
-        double modelSeconds = (System.nanoTime() - t0) / 1e9;
-
-        err.printf(Locale.ROOT, "== settings: %s; AdaMerging %d steps x %d batches of %d per task, %d seed(s), %d test images per task%n",
-                s.name(), s.steps(), s.batchesPerStep(), s.batch(), s.seeds(), s.testPerTask());
-        err.flush();
-        DemoTasks tasks = new DemoTasks(data);
-        Study.TaskSource source = !validation ? tasks::load
-                : (task, train, test, seed) -> new DemoTasks.Split(tasks.part(task, DemoTasks.Part.TRAIN, train, seed),
-                        tasks.part(task, DemoTasks.Part.VALIDATION, test, seed));
-        StudyResults r = Study.runAndWrite(modelDir, s, source, results, modelSeconds, validation, err);
-
-        double total = (System.nanoTime() - start) / 1e9;
-        out.println("# Table 1 analogue (" + s.name() + (validation ? ", on the validation split" : "") + ": " + s.steps() + " AdaMerging steps, " + s.seeds() + " seed(s))");
+        StudySettings ran = o.results().settings;
+        out.println("# Table 1 analogue (" + ran.name() + (validation ? ", on the validation split" : "") + ": " + ran.steps() + " AdaMerging steps, "
+                + ran.seeds() + " seed(s))");
         out.println();
-        out.print(new Reports(r, results).table1Markdown());
+        out.print(o.table1Markdown());
         out.printf(Locale.ROOT, "%nWrote %s (README.md, tables, figures, JSON). Wall time %s (checkpoints %s, study %s).%n",
-                results, clock(total), clock(modelSeconds), clock(r.totalSeconds));
+                results, Demo.clock(o.totalSeconds()), Demo.clock(o.modelSeconds()), Demo.clock(o.results().totalSeconds));
         out.flush();
         return 0;
-    }
-
-    private static String clock(double seconds) {
-        long s = Math.round(seconds);
-        return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
-    }
-
-    /** models/demo in the working directory, else in the repository holding this jar. */
-    private static Path shippedModels() {
-        Path here = Path.of("models", "demo");
-        if (Files.isDirectory(here)) return here;
-        try {
-            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path root = jar.getParent() != null && jar.getParent().getParent() != null ? jar.getParent().getParent().getParent() : null;
-            if (root != null && Files.isDirectory(root.resolve("models/demo"))) return root.resolve("models/demo");
-        } catch (Exception ignored) {
-            // no code source (unusual class loader): fall back to the working directory
-        }
-        return here;
     }
 }
