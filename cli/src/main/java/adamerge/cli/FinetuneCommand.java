@@ -102,13 +102,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             ClassificationHead head = ClassificationHead.load(heads.get(k));
             if (head.inputDim() != cfg.outputDim())
                 throw new IllegalArgumentException(heads.get(k) + " takes " + head.inputDim() + "-dim features but " + model + " gives " + cfg.outputDim());
-            ImageDataSet ds = ImageDataSet.open(data.get(k), cfg.imageSize());
-            if (!ds.hasLabels()) throw new IOException(data.get(k) + ": the data set has no labels; fine-tuning needs labelled images");
-            int[] labels = ds.labels();
-            for (int l : labels)
-                if (l >= head.classes())
-                    throw new IllegalArgumentException(data.get(k) + " has label " + l + " but " + heads.get(k) + " has " + head.classes() + " classes");
-            parts.add(Trainer.Examples.of(HeadsCommand.pixels(ds), labels));
+            parts.add(Trainer.Examples.of(ImageDataSet.open(data.get(k), cfg.imageSize()), head.classes()));
             frozen.add(Trainer.frozen(head));
         }
         Trainer.Examples examples = parts.size() == 1 ? parts.get(0) : Trainer.Examples.joint(parts);

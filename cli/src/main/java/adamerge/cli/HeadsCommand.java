@@ -1,7 +1,7 @@
 package adamerge.cli;
 
-import adamerge.tensor.Tensor;
 import adamerge.training.Heads;
+import adamerge.training.Trainer;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipCheckpoint;
 import adamerge.vit.VitConfig;
@@ -62,7 +62,7 @@ public final class HeadsCommand implements Callable<Integer> {
         int[] labels = ds.labels();
         int k = classes != null ? classes : !ds.classNames().isEmpty() ? ds.classNames().size() : Arrays.stream(labels).max().orElse(-1) + 1;
         String name = out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        ClassificationHead head = Heads.prototypes(name, cfg, ck.canonical(), pixels(ds), labels, k, shots, logitScale);
+        ClassificationHead head = Heads.prototypes(name, cfg, ck.canonical(), Trainer.Examples.of(ds, k).pixels(), labels, k, shots, logitScale);
         Heads.write(head, out);
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: weight [%d, %d] from %d images, logit scale %.2f%s%n", out, k,
                 cfg.outputDim(), labels.length, head.weight().get(0, 0) == 0 ? 0f : Math.sqrt(head.weight().mul(head.weight()).sum(1, false).get(0)),
@@ -70,9 +70,4 @@ public final class HeadsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** All images of a data set on the heap, [N, 3, S, S]. */
-    static Tensor pixels(ImageDataSet ds) {
-        Tensor t = ds.batch(0, ds.size());
-        return Tensor.of(t.toArray(), t.shape());
-    }
 }

@@ -7,6 +7,7 @@ import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.VitConfig;
+import adamerge.vit.data.ImageDataSet;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,6 +80,20 @@ public final class Trainer {
         /** Examples of one head. */
         public static Examples of(Tensor pixels, int[] labels) {
             return new Examples(pixels, labels, new int[labels.length]);
+        }
+
+        /**
+         * Every image of a labelled data set, on the heap (training reads each many times), for a
+         * head of {@code classes} classes: a set without labels, or with a label the head has no
+         * class for, is an error naming the set.
+         */
+        public static Examples of(ImageDataSet data, int classes) {
+            if (!data.hasLabels()) throw new IllegalArgumentException(data.source() + ": the data set has no labels; training needs labelled images");
+            int[] labels = data.labels();
+            for (int l : labels)
+                if (l < 0 || l >= classes) throw new IllegalArgumentException(data.source() + " has label " + l + " but the head has " + classes + " classes");
+            Tensor all = data.batch(0, data.size());
+            return of(Tensor.of(all.toArray(), all.shape()), labels);
         }
 
         /** Examples of several heads, concatenated: part k goes through head k. */
