@@ -54,6 +54,10 @@ public final class AdaMergingBench implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", paramLabel = "S", description = "Timed steps after one warm-up step (default: ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--images-per-pass", defaultValue = "0", paramLabel = "N",
+            description = "Images of one forward/backward pass (default: 0, every image of the step in one pass).")
+    int imagesPerPass;
+
     @Option(names = "--classes", defaultValue = "10", paramLabel = "C", description = "Classes of each random head (default: ${DEFAULT-VALUE}).")
     int classes;
 
@@ -113,7 +117,7 @@ public final class AdaMergingBench implements Callable<Integer> {
         Map<String, Tensor> pretrained = in.pretrained();
         List<List<Tensor>> batches = in.batches();
         AdaMerging engine = new AdaMerging(cfg, WeightLayout.CANONICAL, pretrained, in.taskVectors(), in.heads(),
-                AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT);
+                AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT.withImagesPerPass(imagesPerPass));
         OpenClBackend cl = backend instanceof OpenClBackend o ? o : null;
         double warmUp = timedStep(engine, batches, cl);
         OpenClBackend.Stats before = cl != null ? cl.stats() : null;
@@ -135,9 +139,9 @@ public final class AdaMergingBench implements Callable<Integer> {
 
         if (json) {
             StringBuilder j = new StringBuilder(String.format(Locale.ROOT,
-                    "{\"config\":\"%s\",\"tasks\":%d,\"batch\":%d,\"batches_per_step\":%d,\"steps\":%d,\"device\":\"%s\",\"threads\":%d,"
+                    "{\"config\":\"%s\",\"tasks\":%d,\"batch\":%d,\"batches_per_step\":%d,\"images_per_pass\":%d,\"steps\":%d,\"device\":\"%s\",\"threads\":%d,"
                             + "\"step_s\":%.4f,\"step_mean_s\":%.4f,\"warmup_s\":%.4f,\"loss\":%.5f,\"model_bytes\":%d,\"peak_rss_bytes\":%d,\"max_heap_bytes\":%d",
-                    config, tasks, batch, batchesPerStep, steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss,
+                    config, tasks, batch, batchesPerStep, imagesPerPass, steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss,
                     Runtime.getRuntime().maxMemory()));
             if (cl != null) {
                 OpenClBackend.Stats after = cl.stats();

@@ -74,6 +74,9 @@ public final class MergeCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--batches-per-step", defaultValue = "2", description = "Batches per task per AdaMerging step (default ${DEFAULT-VALUE}, as the official code).")
     int batchesPerStep;
+    @Option(names = "--images-per-pass", defaultValue = "0", description = {"AdaMerging: images of one forward/backward pass; a step's images",
+            "go through in as few passes as this allows (default 0: as many as the Java heap holds on the CPU, all on a device). Memory and speed only."})
+    int imagesPerPass;
     @Option(names = "--lr", defaultValue = "1e-3", description = "AdaMerging Adam learning rate (default ${DEFAULT-VALUE}).")
     float lr;
     @Option(names = "--prior", defaultValue = "0.3", description = "Initial AdaMerging coefficient (default ${DEFAULT-VALUE}).")
@@ -187,7 +190,7 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("method", method);
         settings().forEach((k, v) -> {
             boolean ties = k.startsWith("ties_");
-            if (!List.of("pretrained", "finetuned", "steps", "scale").contains(k) && (!ties || kind.plusPlus())) s.put(k, String.valueOf(v));
+            if (!List.of("pretrained", "finetuned", "steps", "scale", "images_per_pass").contains(k) && (!ties || kind.plusPlus())) s.put(k, String.valueOf(v));
         });
         return s;
     }
@@ -228,7 +231,7 @@ public final class MergeCommand implements Callable<Integer> {
         if (!tvDtype.equals("f32") && !tvDtype.equals("f16"))
             throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
         return new Merger.Settings(scale, ties(), steps, batch, batchesPerStep,
-                AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp), seed,
+                AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp).withImagesPerPass(imagesPerPass), seed,
                 samples, fisherNormalize, regmeanAlpha, tvDtype.equals("f16") ? DType.F16 : DType.F32);
     }
 
@@ -342,6 +345,7 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("steps", steps);
         s.put("batch", batch);
         s.put("batches_per_step", batchesPerStep);
+        s.put("images_per_pass", imagesPerPass);
         s.put("lr", lr);
         s.put("prior", prior);
         s.put("clamp", !noClamp);

@@ -24,27 +24,40 @@ import java.util.Map;
  *   L = sum_tasks sum_batches mean_batch H(softmax(head_task(theta; x)))       (Eq. 7)
  * </pre>
  * A "layer" is every stored parameter tensor of the encoder, as the official code counts them.
- * The gradient needs no K-fold graph: one ordinary backward through the merged encoder per batch
- * gives g_j = dL/dtheta_j, and dL/dlambda_{j,k} = <g_j, tau_{k,j}> (masked by the clamp). The
- * batches of all tasks are processed one after another, so memory holds one batch's activations.
+ * The gradient needs no K-fold graph: one ordinary backward through the merged encoder gives
+ * g_j = dL/dtheta_j, and dL/dlambda_{j,k} = <g_j, tau_{k,j}> (masked by the clamp). All tasks'
+ * images of a step go through it together (in passes of a bounded size when memory asks), and
+ * each g_j is reduced against the task vectors once per step.
  */
 public final class AdaMerging {
     public enum Granularity {TASK_WISE, LAYER_WISE}
 
-    /** The official defaults: prior 0.3, clamp to [0, 1], Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
-    public record Options(float prior, boolean clamp, float lr, float beta1, float beta2, float eps) {
-        public static final Options DEFAULT = new Options(0.3f, true, 1e-3f, 0.9f, 0.999f, 1e-8f);
+    /**
+     * The official defaults: prior 0.3, clamp to [0, 1], Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8.
+     * {@code imagesPerPass} bounds the images of one forward/backward pass (0: every image of the
+     * step in one pass); it changes memory and speed, not the result.
+     */
+    public record Options(float prior, boolean clamp, float lr, float beta1, float beta2, float eps, int imagesPerPass) {
+        public static final Options DEFAULT = new Options(0.3f, true, 1e-3f, 0.9f, 0.999f, 1e-8f, 0);
+
+        public Options {
+            if (imagesPerPass < 0) throw new IllegalArgumentException("images per pass must be 0 (all) or more, got " + imagesPerPass);
+        }
 
         public Options withPrior(float p) {
-            return new Options(p, clamp, lr, beta1, beta2, eps);
+            return new Options(p, clamp, lr, beta1, beta2, eps, imagesPerPass);
         }
 
         public Options withClamp(boolean c) {
-            return new Options(prior, c, lr, beta1, beta2, eps);
+            return new Options(prior, c, lr, beta1, beta2, eps, imagesPerPass);
         }
 
         public Options withLr(float l) {
-            return new Options(prior, clamp, l, beta1, beta2, eps);
+            return new Options(prior, clamp, l, beta1, beta2, eps, imagesPerPass);
+        }
+
+        public Options withImagesPerPass(int n) {
+            return new Options(prior, clamp, lr, beta1, beta2, eps, n);
         }
     }
 
@@ -157,42 +170,55 @@ public final class AdaMerging {
     /**
      * One optimisation step on the given unlabeled batches (per task, in task order). Returns the
      * loss before the update.
+     *
+     * <p>Every image of the step goes through the merged encoder in one pass (or in passes of at
+     * most {@code imagesPerPass} images), each task's rows through its own head. Image i of a batch
+     * of n adds H_i / n to the loss, so a batch split between passes still counts as its mean.
+     * The task vectors are read once per pass (once per step when it is one pass), not once per batch.
      */
     public float step(List<List<Tensor>> batchesPerTask) {
         if (batchesPerTask.size() != tasks())
             throw new IllegalArgumentException(batchesPerTask.size() + " batch lists for " + tasks() + " tasks");
-        Map<String, Tensor> canonical = layout.toCanonical(merged());
+        List<Piece> all = new ArrayList<>();
+        for (int t = 0; t < tasks(); t++)
+            for (Tensor batch : batchesPerTask.get(t)) all.add(new Piece(t, batch, 0, batch.dim(0), batch.dim(0)));
+        int total = all.stream().mapToInt(Piece::size).sum();
+        if (total == 0) throw new IllegalArgumentException("no batches to learn from");
+        int perPass = options.imagesPerPass() > 0 ? Math.min(options.imagesPerPass(), total) : total;
+        List<List<Piece>> passes = passes(all, perPass);
 
-        // dL/dlambda_{j,k} = <g_j, tau_{k,j}>, summed over every batch of every task (the loss is a
-        // plain sum). Each weight's gradient is reduced to its K dot products the moment backward
-        // has finished it, so no model-sized set of gradients is ever alive.
+        Map<String, Tensor> canonical = layout.toCanonical(merged());
+        // Each weight's gradient is reduced to its K dots the moment backward finishes it, so no
+        // model-sized set of gradients is ever alive. One pass reads the task vectors once per
+        // step; several read them once per pass (summing the gradients over the passes instead
+        // would hold one more model and, measured on the CPU, cost more in allocation than it saves).
         int rows = raw.dim(0), k = tasks();
         double[] d = new double[rows * k];
         float loss = 0;
         float[] taskLoss = new float[tasks()];
-        boolean any = false;
-        for (int t = 0; t < tasks(); t++) {
-            for (Tensor batch : batchesPerTask.get(t)) {
-                Map<String, Var> params = new LinkedHashMap<>();
-                canonical.forEach((name, v) -> params.put(name, Var.param(v, g -> {
-                    for (Map.Entry<String, Tensor> e : layout.toSource(name, g).entrySet()) {
-                        int j = layerIndex.get(e.getKey()), r = granularity == Granularity.LAYER_WISE ? j : 0;
-                        float[] dots = g.backend().dotWithEach(e.getValue(), tausOf(e.getKey()));
-                        for (int q = 0; q < k; q++) d[r * k + q] += dots[q];
-                    }
-                })));
-                Var entropy = Losses.entropy(heads.get(t).logits(new ClipVisionEncoder(config, params).forward(batch)));
-                float h = entropy.value().item();
-                if (!Float.isFinite(h))
-                    throw new NonFiniteException("entropy of task " + t + " is " + h + " at the current coefficients");
-                entropy.backward();
-                taskLoss[t] += h;
+        for (List<Piece> pass : passes) {
+            Map<String, Var> params = new LinkedHashMap<>();
+            canonical.forEach((name, v) -> params.put(name, Var.param(v, g -> {
+                for (Map.Entry<String, Tensor> e : layout.toSource(name, g).entrySet()) addDots(e.getKey(), e.getValue(), d);
+            })));
+            List<Tensor> images = new ArrayList<>(pass.size());
+            for (Piece p : pass) images.add(p.images());
+            Var features = new ClipVisionEncoder(config, params).forward(images.size() == 1 ? images.get(0) : Tensor.concat(images, 0));
+            Var passLoss = null;
+            int at = 0;
+            for (Piece p : pass) {
+                // mean entropy of the piece x (its share of its batch) = sum of H_i / batch size
+                Var term = Losses.entropy(heads.get(p.task()).logits(features.slice(0, at, at + p.size()))).mul((float) p.size() / p.batchSize());
+                float h = term.value().item();
+                if (!Float.isFinite(h)) throw new NonFiniteException("entropy of task " + p.task() + " is " + h + " at the current coefficients");
+                taskLoss[p.task()] += h;
                 loss += h;
-                any = true;
+                passLoss = passLoss == null ? term : passLoss.add(term);
+                at += p.size();
             }
+            passLoss.backward();
         }
         lastTaskLoss = taskLoss;
-        if (!any) throw new IllegalArgumentException("no batches to learn from");
         float[] df = new float[d.length];
         for (int i = 0; i < d.length; i++) {
             df[i] = (float) d[i];
@@ -205,6 +231,47 @@ public final class AdaMerging {
         coeff.mul(Var.constant(Tensor.of(df, rows, k))).sum().backward();
         adam.step();
         return loss;
+    }
+
+    /** Rows [from, to) of one batch of task {@code task}, whose mean entropy is over {@code batchSize} images. */
+    private record Piece(int task, Tensor batch, int from, int to, int batchSize) {
+        int size() {
+            return to - from;
+        }
+
+        Tensor images() {
+            return from == 0 && to == batch.dim(0) ? batch : batch.slice(0, from, to);
+        }
+    }
+
+    /** The pieces in order, cut into passes of at most {@code perPass} images (a batch may span two passes). */
+    private static List<List<Piece>> passes(List<Piece> all, int perPass) {
+        List<List<Piece>> out = new ArrayList<>();
+        List<Piece> pass = new ArrayList<>();
+        int room = perPass;
+        for (Piece p : all) {
+            int from = p.from();
+            while (from < p.to()) {
+                int take = Math.min(room, p.to() - from);
+                pass.add(new Piece(p.task(), p.batch(), from, from + take, p.batchSize()));
+                from += take;
+                room -= take;
+                if (room == 0) {
+                    out.add(pass);
+                    pass = new ArrayList<>();
+                    room = perPass;
+                }
+            }
+        }
+        if (!pass.isEmpty()) out.add(pass);
+        return out;
+    }
+
+    /** d[row(j), k] += <g_j, tau_{k,j}> for the stored tensor j named {@code name}. */
+    private void addDots(String name, Tensor g, double[] d) {
+        int k = tasks(), r = granularity == Granularity.LAYER_WISE ? layerIndex.get(name) : 0;
+        float[] dots = g.backend().dotWithEach(g, tausOf(name));
+        for (int q = 0; q < k; q++) d[r * k + q] += dots[q];
     }
 
     private List<Tensor> tausOf(String name) {

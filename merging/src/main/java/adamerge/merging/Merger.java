@@ -256,7 +256,9 @@ public final class Merger {
     public AdaMergingRun adaMergingRun(Method method, Settings s) {
         if (!hasTasks()) throw new IllegalArgumentException(method.cliName() + " needs a head and data per task (withTasks)");
         List<Map<String, Tensor>> taus = method.taskVectors(preSource, finetuned, s.ties(), taskVectorStorage(s.taskVectorDType()));
-        AdaMerging ada = new AdaMerging(config(), pretrained, preSource, taus, heads, method.granularity(), s.adaMerging());
+        AdaMerging.Options o = s.adaMerging();
+        if (o.imagesPerPass() == 0 && onCpu()) o = o.withImagesPerPass(imagesPerPassOnTheHeap());
+        AdaMerging ada = new AdaMerging(config(), pretrained, preSource, taus, heads, method.granularity(), o);
         long[] seeds = new long[data.size()];
         for (int k = 0; k < seeds.length; k++) seeds[k] = s.seed() + 1000L * k;
         return new AdaMergingRun(ada, data, s.batch(), s.batchesPerStep(), seeds);
@@ -295,8 +297,24 @@ public final class Merger {
      * On a device F32 ones stay as made (a copy would only cost time and memory).
      */
     private UnaryOperator<Tensor> taskVectorStorage(DType dtype) {
-        boolean cpu = preSource.values().iterator().next().backend() instanceof ScalarBackend;
-        return dtype == DType.F32 && !cpu ? UnaryOperator.identity() : t -> t.storedAs(dtype);
+        return dtype == DType.F32 && !onCpu() ? UnaryOperator.identity() : t -> t.storedAs(dtype);
+    }
+
+    private boolean onCpu() {
+        return preSource.values().iterator().next().backend() instanceof ScalarBackend;
+    }
+
+    /**
+     * The most images of one AdaMerging pass whose activations fit the Java heap beside the merged
+     * model and a margin. Measured on ViT-B/32: 16 images fit in -Xmx2g, 64 do not; one image keeps
+     * about 16 floats per token, channel and layer alive for the backward, so 24 is assumed.
+     */
+    private int imagesPerPassOnTheHeap() {
+        VitConfig c = config();
+        long perImage = 24L * 4 * c.tokens() * c.width() * c.layers();
+        long model = 4L * preSource.values().stream().mapToLong(Tensor::numel).sum();
+        long room = Runtime.getRuntime().maxMemory() - model - (512L << 20);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, room / perImage));
     }
 
     /** The first {@code samples} images of task k, in batches of {@code batch}: the Fisher/RegMean statistics. */

@@ -5,6 +5,8 @@ import adamerge.vit.ClassificationHead;
 import adamerge.vit.VitConfig;
 import adamerge.vit.WeightLayout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -122,6 +124,13 @@ class AdaMergingTest {
     @Test
     void layerWiseMatchesPyTorch() throws IOException {
         run("layerwise", AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT, 1e-5);
+    }
+
+    /** Passes smaller than a batch (a batch split between passes) still give PyTorch's per-batch steps. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5})
+    void layerWiseMatchesPyTorchInPassesOfAnySize(int imagesPerPass) throws IOException {
+        run("layerwise", AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT.withImagesPerPass(imagesPerPass), 1e-5);
     }
 
     @Test
