@@ -41,10 +41,11 @@ if ! "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files -
   exit 1
 fi
 
-# lib/adamerge4j/ is two folders below the archive root, where DemoCommand looks for models/demo.
+# lib/adamerge4j/ is two folders below the archive root, where the demo finds models/demo.
 cp "$cli/adamerge.jar" "$cli"/lib/*.jar "$stage/lib/adamerge4j/"
 cp -r "$root/models/demo" "$stage/models/demo"
 install -m 755 "$root/dist/src/bin/adamerge" "$stage/bin/adamerge"
+install -m 644 "$root/bin/jvm-options" "$stage/bin/jvm-options"
 cp "$root/dist/src/README.txt" "$root/dist/src/THIRD-PARTY.txt" "$stage/"
 cp -r "$root/dist/src/licenses" "$stage/licenses"
 

@@ -55,7 +55,7 @@ public final class AdaMergingBench implements Callable<Integer> {
     int steps;
 
     @Option(names = "--images-per-pass", defaultValue = "0", paramLabel = "N",
-            description = "Images of one forward/backward pass (default: 0, every image of the step in one pass).")
+            description = "Images of one forward/backward pass (default: 0, as many as the Java heap holds beside the models on the CPU, all on a device).")
     int imagesPerPass;
 
     @Option(names = "--classes", defaultValue = "10", paramLabel = "C", description = "Classes of each random head (default: ${DEFAULT-VALUE}).")
@@ -116,8 +116,11 @@ public final class AdaMergingBench implements Callable<Integer> {
     private void measure(VitConfig cfg, Inputs in, Backend backend) {
         Map<String, Tensor> pretrained = in.pretrained();
         List<List<Tensor>> batches = in.batches();
+        long modelBytes = 4L * pretrained.values().stream().mapToLong(Tensor::numel).sum();
+        int perPass = imagesPerPass > 0 || backend != CpuBackends.active() ? imagesPerPass
+                : AdaMerging.imagesFitting(cfg, Runtime.getRuntime().maxMemory() - 2 * modelBytes); // pretrained and merged on the heap
         AdaMerging engine = new AdaMerging(cfg, WeightLayout.CANONICAL, pretrained, in.taskVectors(), in.heads(),
-                AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT.withImagesPerPass(imagesPerPass));
+                AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT.withImagesPerPass(perPass));
         OpenClBackend cl = backend instanceof OpenClBackend o ? o : null;
         double warmUp = timedStep(engine, batches, cl);
         OpenClBackend.Stats before = cl != null ? cl.stats() : null;
@@ -134,14 +137,13 @@ public final class AdaMergingBench implements Callable<Integer> {
         Arrays.sort(s);
         double median = s[steps / 2];
         long rss = Memory.peakRssBytes();
-        long modelBytes = 4L * pretrained.values().stream().mapToLong(Tensor::numel).sum();
         String dev = cl != null ? cl.device().name().replace("\"", "'") : "cpu";
 
         if (json) {
             StringBuilder j = new StringBuilder(String.format(Locale.ROOT,
                     "{\"config\":\"%s\",\"tasks\":%d,\"batch\":%d,\"batches_per_step\":%d,\"images_per_pass\":%d,\"steps\":%d,\"device\":\"%s\",\"threads\":%d,"
                             + "\"step_s\":%.4f,\"step_mean_s\":%.4f,\"warmup_s\":%.4f,\"loss\":%.5f,\"model_bytes\":%d,\"peak_rss_bytes\":%d,\"max_heap_bytes\":%d",
-                    config, tasks, batch, batchesPerStep, imagesPerPass, steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss,
+                    config, tasks, batch, batchesPerStep, perPass, steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss,
                     Runtime.getRuntime().maxMemory()));
             if (cl != null) {
                 OpenClBackend.Stats after = cl.stats();

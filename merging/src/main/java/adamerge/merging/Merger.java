@@ -304,17 +304,10 @@ public final class Merger {
         return preSource.values().iterator().next().backend() instanceof ScalarBackend;
     }
 
-    /**
-     * The most images of one AdaMerging pass whose activations fit the Java heap beside the merged
-     * model and a margin. Measured on ViT-B/32: 16 images fit in -Xmx2g, 64 do not; one image keeps
-     * about 16 floats per token, channel and layer alive for the backward, so 24 is assumed.
-     */
+    /** The images of one AdaMerging pass that fit the Java heap beside the merged model. */
     private int imagesPerPassOnTheHeap() {
-        VitConfig c = config();
-        long perImage = 24L * 4 * c.tokens() * c.width() * c.layers();
         long model = 4L * preSource.values().stream().mapToLong(Tensor::numel).sum();
-        long room = Runtime.getRuntime().maxMemory() - model - (512L << 20);
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, room / perImage));
+        return AdaMerging.imagesFitting(config(), Runtime.getRuntime().maxMemory() - model);
     }
 
     /** The first {@code samples} images of task k, in batches of {@code batch}: the Fisher/RegMean statistics. */
