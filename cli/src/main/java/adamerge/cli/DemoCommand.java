@@ -1,6 +1,7 @@
 package adamerge.cli;
 
 import adamerge.study.Demo;
+import adamerge.study.Reports;
 import adamerge.study.StudySettings;
 import adamerge.study.data.DemoTasks;
 import adamerge.study.models.Recipe;
@@ -64,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         out.print(o.table1Markdown());
         out.printf(Locale.ROOT, "%nWrote %s (README.md, tables, figures, JSON). Wall time %s (checkpoints %s, study %s).%n",
-                results, Demo.clock(o.totalSeconds()), Demo.clock(o.modelSeconds()), Demo.clock(o.results().totalSeconds));
+                results, Reports.clock(o.totalSeconds()), Reports.clock(o.modelSeconds()), Reports.clock(o.results().totalSeconds));
         out.flush();
         return 0;
     }

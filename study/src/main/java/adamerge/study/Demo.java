@@ -57,11 +57,6 @@ public record Demo(StudySettings settings, Recipe recipe, boolean full, boolean 
         return new Outcome(r, new Reports(r, results).table1Markdown(), modelSeconds, (System.nanoTime() - start) / 1e9);
     }
 
-    /** h:mm:ss or m:ss. */
-    public static String clock(double seconds) {
-        return Reports.clock(seconds);
-    }
-
     /**
      * models/demo in the working directory, else in the nearest folder above this jar that has one:
      * the repository (study/target/classes, cli/target/lib/study.jar) or the unpacked archive

@@ -350,7 +350,8 @@ public final class Reports {
         return String.join(", ", parts);
     }
 
-    static String clock(double seconds) {
+    /** h:mm:ss, or m:ss under an hour. */
+    public static String clock(double seconds) {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }

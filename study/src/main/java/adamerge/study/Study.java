@@ -69,7 +69,6 @@ public final class Study {
     private final Map<String, ImageDataSet> test = new LinkedHashMap<>();
     private final Map<String, ImageDataSet> trainPool = new LinkedHashMap<>();
     private final StudyResults results = new StudyResults();
-    private final long start = System.nanoTime();
     private final StudyProgress progress;
 
     public Study(DemoModels models, StudySettings settings, TaskSource source, PrintWriter log) {
@@ -102,7 +101,7 @@ public final class Study {
         runTable1();
         timed("generalisation", this::generalisation);
         timed("robustness", this::robustness);
-        results.totalSeconds = StudyProgress.secs(start);
+        results.totalSeconds = progress.seconds();
         return results;
     }
 
@@ -121,7 +120,7 @@ public final class Study {
         timed("data", this::loadData);
         timed("table1", this::table1);
         timed("diagnostics", this::diagnostics);
-        results.totalSeconds = StudyProgress.secs(start);
+        results.totalSeconds = progress.seconds();
         return results;
     }
 

@@ -50,11 +50,16 @@ final class StudyProgress {
     }
 
     void print() {
-        double elapsed = secs(start), frac = Math.min(1, done / total);
+        double elapsed = seconds(), frac = Math.min(1, done / total);
         long eta = frac > 0 ? Math.round(elapsed / frac * (1 - frac)) : 0;
         log.printf(Locale.ROOT, "  [study %3.0f%% done, %d:%02d elapsed, ETA %d:%02d]%n", 100 * frac,
                 (long) elapsed / 60, (long) elapsed % 60, eta / 60, eta % 60);
         log.flush();
+    }
+
+    /** Seconds since the study began. */
+    double seconds() {
+        return secs(start);
     }
 
     static double secs(long since) {
