@@ -2,7 +2,6 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import static adamerge.tensor.cpu.ScalarBackend.data;
@@ -116,8 +115,8 @@ final class SimdAttention {
                 s2 = va.fma(FloatVector.fromArray(S, m, m2 + c), s2);
                 s3 = va.fma(FloatVector.fromArray(S, m, m3 + c), s3);
             }
-            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+            float d0 = VectorMath.sum(s0), d1 = VectorMath.sum(s1);
+            float d2 = VectorMath.sum(s2), d3 = VectorMath.sum(s3);
             for (; c < n; c++) {
                 d0 += a[ao + c] * m[m0 + c];
                 d1 += a[ao + c] * m[m1 + c];
@@ -138,7 +137,7 @@ final class SimdAttention {
         int i = 0;
         for (int end = S.loopBound(n); i < end; i += S.length())
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc);
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }

@@ -253,7 +253,7 @@ public class SimdBackend extends ScalarBackend {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int end = S.loopBound(n); i < end; i += S.length()) acc = acc.add(FloatVector.fromArray(S, a, off + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc);
         for (; i < n; i++) s += a[off + i];
         return s;
     }
@@ -288,7 +288,7 @@ public class SimdBackend extends ScalarBackend {
             if (!log) e.intoArray(out, oo + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xo + i] - max);
             if (!log) out[oo + i] = e;
@@ -331,7 +331,7 @@ public class SimdBackend extends ScalarBackend {
             FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(mean);
             acc = d.fma(d, acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD);
+        float var = VectorMath.sum(acc);
         for (; i < n; i++) var += (x[xo + i] - mean) * (x[xo + i] - mean);
         float rstd = (float) (1 / Math.sqrt(var / n + eps));
         i = 0;

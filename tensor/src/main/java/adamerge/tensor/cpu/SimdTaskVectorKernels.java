@@ -2,7 +2,6 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
@@ -166,7 +165,7 @@ final class SimdTaskVectorKernels {
             int i = 0;
             for (int end = S.loopBound(len); i < end; i += S.length())
                 acc = FloatVector.fromArray(S, a, ao + start + i).fma(FloatVector.fromArray(S, b, bo + start + i), acc);
-            double s = acc.reduceLanes(VectorOperators.ADD);
+            double s = VectorMath.sum(acc);
             for (; i < len; i++) s += a[ao + start + i] * b[bo + start + i];
             total += s;
         }

@@ -3,10 +3,15 @@ package adamerge.tensor.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.List;
+import java.util.stream.IntStream;
+
 /**
- * e^x on vectors from adds, multiplies and bit operations only, each beside its scalar twin.
+ * e^x and the sum of a vector's lanes, from adds, multiplies and bit operations only, each beside
+ * its scalar twin.
  *
  * <p>Why not {@code lanewise(VectorOperators.EXP)}: C2 compiles it to a vendor math library and
  * the interpreter and C1 to per-lane {@code Math.exp}, which differ in the last bit for about 1 %
@@ -21,6 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorMath {
     private static final VectorSpecies<Float> S = SimdBackend.S;
+    /** Lane i swaps with lane i ^ (length / 2), then i ^ (length / 4), ... : the fixed tree of {@link #sum(FloatVector)}. */
+    private static final List<VectorShuffle<Float>> BUTTERFLY = IntStream.iterate(S.length() / 2, h -> h > 0, h -> h / 2)
+            .mapToObj(h -> VectorShuffle.fromOp(S, i -> i ^ h)).toList();
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145752f, LN2_LO = 1.42860677e-6f; // LN2_HI has 15 free low bits: n * LN2_HI is exact
     /** 1.5 x 2^23: adding it rounds a float below 2^22 in magnitude to an integer held in the low bits. */
@@ -31,6 +39,29 @@ final class VectorMath {
     private static final float C7 = 1f / 5040, C6 = 1f / 720, C5 = 1f / 120, C4 = 1f / 24, C3 = 1f / 6, C2 = 0.5f;
 
     private VectorMath() {
+    }
+
+    /**
+     * The sum of the lanes in a fixed pairwise order. Why not {@code reduceLanes(ADD)}: its order is
+     * unspecified, and C2 adds the lanes as a tree while the interpreter and C1 add them one after
+     * another, so a float sum changed in the last bit once the JIT compiled its caller (the same
+     * seed then trained to different weights). Here every lane adds its partner at distance
+     * length / 2, then length / 4, ..., and lane 0 holds the total.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> partner : BUTTERFLY) v = v.add(v.rearrange(partner));
+        return v.lane(0);
+    }
+
+    /** The scalar twin of {@link #sum(FloatVector)}: the same pairs added in the same order. */
+    static float sum(float[] lanes) {
+        float[] v = lanes.clone();
+        for (int h = v.length / 2; h > 0; h /= 2) {
+            float[] next = new float[v.length];
+            for (int i = 0; i < v.length; i++) next[i] = v[i] + v[i ^ h];
+            v = next;
+        }
+        return v[0];
     }
 
     static FloatVector exp(FloatVector x) {

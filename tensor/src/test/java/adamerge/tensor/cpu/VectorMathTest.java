@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** VectorMath.exp: bit for bit its scalar twin, and within 2 ulp of Math.exp. */
+/** VectorMath: exp and sum bit for bit their scalar twins; exp within 2 ulp of Math.exp; sum near the exact sum. */
 class VectorMathTest {
     static final int L = SimdBackend.S.length();
 
@@ -40,5 +40,36 @@ class VectorMathTest {
         assertEquals(Float.POSITIVE_INFINITY, VectorMath.exp(Float.POSITIVE_INFINITY));
         assertEquals(Float.POSITIVE_INFINITY, VectorMath.exp(89f));
         assertTrue(Float.isNaN(VectorMath.exp(Float.NaN)));
+    }
+
+    /**
+     * 200,000 sums, enough for C2 to compile the loop midway: reduceLanes(ADD) would match no fixed
+     * order in both its interpreted and compiled forms.
+     */
+    @Test
+    void sumIsItsScalarTwinBitForBitInEveryCompilationMode() {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] lanes = new float[L];
+        for (int t = 0; t < 200_000; t++) {
+            for (int i = 0; i < L; i++) lanes[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7)));
+            float got = VectorMath.sum(FloatVector.fromArray(SimdBackend.S, lanes, 0));
+            assertEquals(Float.floatToIntBits(VectorMath.sum(lanes)), Float.floatToIntBits(got), "step " + t);
+        }
+    }
+
+    @Test
+    void sumIsTheSumOfTheLanes() {
+        float[] lanes = new float[L];
+        double exact = 0;
+        for (int i = 0; i < L; i++) exact += lanes[i] = 1f / (i + 1);
+        assertEquals(exact, VectorMath.sum(FloatVector.fromArray(SimdBackend.S, lanes, 0)), 1e-6);
+        // the pairing: 2^24 and -2^24 sit half a vector apart, so they cancel in the first round and
+        // the 1 in lane 0 survives; added one after another, 1 + 2^24 would round the 1 away
+        float[] big = new float[L];
+        big[0] = 1f;
+        big[L / 4] = 1 << 24;
+        big[L / 4 + L / 2] = -(1 << 24);
+        assertEquals(1f, VectorMath.sum(big));
+        assertEquals(1f, VectorMath.sum(FloatVector.fromArray(SimdBackend.S, big, 0)));
     }
 }
