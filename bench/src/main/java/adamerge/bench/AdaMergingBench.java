@@ -1,7 +1,7 @@
 package adamerge.bench;
 
 import adamerge.merging.AdaMerging;
-import adamerge.opencl.DeviceChoice;
+import adamerge.opencl.DeviceStorage;
 import adamerge.opencl.OpenClBackend;
 import adamerge.output.Memory;
 import adamerge.tensor.Backend;
@@ -15,6 +15,7 @@ import adamerge.vit.ClipWeights;
 import adamerge.vit.VitConfig;
 import adamerge.vit.WeightLayout;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 /**
@@ -64,20 +66,25 @@ public final class AdaMergingBench implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object: step_s (median), step_mean_s, peak_rss_bytes, device (on OpenCL also peak_device_bytes, launches per step and, with -Dadamerge.opencl.profile=true, device time per kernel).")
     boolean json;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu (default), opencl or opencl:N.")
-    String device = "cpu";
+    @Option(names = "--tv-dtype", defaultValue = "f32", paramLabel = "f32|f16", description = "How task vectors are held, as merge's --tv-dtype (default: ${DEFAULT-VALUE}).")
+    String tvDtype = "f32";
+
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws IOException {
         if (tasks < 1 || batch < 1 || batchesPerStep < 1 || steps < 1 || classes < 2)
             throw new IllegalArgumentException("--tasks, --batch, --batches-per-step and --steps must be at least 1 and --classes at least 2");
+        if (!tvDtype.equals("f32") && !tvDtype.equals("f16")) throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
+        DType tv = tvDtype.equals("f16") ? DType.F16 : DType.F32;
         VitConfig cfg = VitConfig.named(config);
-        Backend backend = DeviceChoice.backend(device);
+        Backend backend = device.backend();
         try (Backends.Scope onDevice = Backends.use(backend)) {
             Inputs in;
             // Everything is drawn on the CPU, then moved: the same random model on every device.
             try (Backends.Scope onCpu = Backends.use(CpuBackends.active())) {
-                in = Inputs.draw(cfg, tasks, classes, batch, batchesPerStep, backend);
+                in = Inputs.draw(cfg, tasks, classes, batch, batchesPerStep, backend, tv);
             }
             measure(cfg, in, backend);
         }
@@ -87,7 +94,7 @@ public final class AdaMergingBench implements Callable<Integer> {
     /** The random model, task vectors, heads and image batches of a run, on its backend. */
     private record Inputs(Map<String, Tensor> pretrained, List<Map<String, Tensor>> taskVectors, List<ClassificationHead> heads,
                           List<List<Tensor>> batches) {
-        static Inputs draw(VitConfig cfg, int tasks, int classes, int batch, int batchesPerStep, Backend backend) {
+        static Inputs draw(VitConfig cfg, int tasks, int classes, int batch, int batchesPerStep, Backend backend, DType tv) {
             Map<String, Tensor> pretrained = moved(ClipWeights.random(cfg, 1), backend);
             List<Map<String, Tensor>> taskVectors = new ArrayList<>();
             List<ClassificationHead> heads = new ArrayList<>();
@@ -97,7 +104,8 @@ public final class AdaMergingBench implements Callable<Integer> {
                 Map<String, Tensor> tau = new LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> e : pretrained.entrySet()) { // fine-tuning moves weights by about 1e-3
                     Tensor t = Tensor.randn(seed++, e.getValue().shape()).mul(1e-3f);
-                    tau.put(e.getKey(), backend == CpuBackends.active() ? t.storedAs(DType.F32) : t.to(backend)); // native memory, as merge keeps them
+                    // on the CPU in native memory, as merge keeps them
+                    tau.put(e.getKey(), backend == CpuBackends.active() ? t.storedAs(tv) : tv == DType.F32 ? t.to(backend) : onDevice(t, backend, tv));
                 }
                 taskVectors.add(tau);
                 Tensor w = Tensor.randn(seed++, classes, cfg.outputDim());
@@ -112,12 +120,22 @@ public final class AdaMergingBench implements Callable<Integer> {
         }
     }
 
+    /** {@code t} on {@code backend}, stored there as {@code dtype} (the F32 copy freed at once). */
+    private static Tensor onDevice(Tensor t, Backend backend, DType dtype) {
+        Tensor f32 = t.to(backend);
+        Tensor stored = backend.storedAs(f32, dtype);
+        if (f32.storage() instanceof DeviceStorage d) d.release();
+        return stored;
+    }
+
     /** Times the steps on {@code backend} (the current one) and prints the figures. */
     private void measure(VitConfig cfg, Inputs in, Backend backend) {
         Map<String, Tensor> pretrained = in.pretrained();
         List<List<Tensor>> batches = in.batches();
         long modelBytes = 4L * pretrained.values().stream().mapToLong(Tensor::numel).sum();
-        int perPass = imagesPerPass > 0 || backend != CpuBackends.active() ? imagesPerPass
+        OptionalLong deviceLeft = backend.memoryLeft();
+        int perPass = imagesPerPass > 0 ? imagesPerPass
+                : deviceLeft.isPresent() ? AdaMerging.imagesFittingOnDevice(cfg, modelBytes, deviceLeft.getAsLong())
                 : AdaMerging.imagesFitting(cfg, Runtime.getRuntime().maxMemory() - 2 * modelBytes); // pretrained and merged on the heap
         AdaMerging engine = new AdaMerging(cfg, WeightLayout.CANONICAL, pretrained, in.taskVectors(), in.heads(),
                 AdaMerging.Granularity.LAYER_WISE, AdaMerging.Options.DEFAULT.withImagesPerPass(perPass));
@@ -143,7 +161,7 @@ public final class AdaMergingBench implements Callable<Integer> {
             StringBuilder j = new StringBuilder(String.format(Locale.ROOT,
                     "{\"config\":\"%s\",\"tasks\":%d,\"batch\":%d,\"batches_per_step\":%d,\"images_per_pass\":%d,\"steps\":%d,\"device\":\"%s\",\"threads\":%d,"
                             + "\"step_s\":%.4f,\"step_mean_s\":%.4f,\"warmup_s\":%.4f,\"loss\":%.5f,\"model_bytes\":%d,\"peak_rss_bytes\":%d,\"max_heap_bytes\":%d",
-                    config, tasks, batch, batchesPerStep, perPass, steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss,
+                    config, tasks, batch, batchesPerStep, engine.imagesPerPass(), steps, dev, Parallel.THREADS, median, mean, warmUp, loss, modelBytes, rss,
                     Runtime.getRuntime().maxMemory()));
             if (cl != null) {
                 OpenClBackend.Stats after = cl.stats();

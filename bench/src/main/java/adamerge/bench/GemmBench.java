@@ -1,6 +1,5 @@
 package adamerge.bench;
 
-import adamerge.opencl.DeviceChoice;
 import adamerge.opencl.DeviceStorage;
 import adamerge.opencl.OpenClBackend;
 import adamerge.tensor.Backend;
@@ -9,6 +8,7 @@ import adamerge.tensor.cpu.Parallel;
 import adamerge.tensor.cpu.Sgemm;
 import jdk.incubator.vector.FloatVector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -40,8 +40,8 @@ public final class GemmBench implements Runnable {
     @Option(names = "--runs", description = "Timed runs per shape after warm-up (median is reported); default ${DEFAULT-VALUE}.")
     int runs = 7;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu (default), opencl or opencl:N.")
-    String device = "cpu";
+    @Mixin
+    DeviceOption device;
 
     /** One GEMM: layout names whether A, then B, is stored transposed. */
     record Shape(String layout, int m, int k, int n) {
@@ -64,7 +64,7 @@ public final class GemmBench implements Runnable {
     @Override
     public void run() {
         // Both paths hand the kernels their operands directly: no scope is needed for new tensors.
-        Backend backend = DeviceChoice.backend(device);
+        Backend backend = device.backend();
         if (backend instanceof OpenClBackend cl) {
             runOpenCl(cl);
             return;

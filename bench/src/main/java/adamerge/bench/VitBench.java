@@ -2,7 +2,6 @@ package adamerge.bench;
 
 import adamerge.autograd.Losses;
 import adamerge.autograd.Var;
-import adamerge.opencl.DeviceChoice;
 import adamerge.output.Memory;
 import adamerge.tensor.Backend;
 import adamerge.tensor.Backends;
@@ -13,6 +12,7 @@ import adamerge.vit.ClipVisionEncoder;
 import adamerge.vit.ClipWeights;
 import adamerge.vit.VitConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -46,12 +46,12 @@ public final class VitBench implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object with images_per_s, fwd_s, fwd_bwd_s, peak_rss_bytes.")
     boolean json;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu (default), opencl or opencl:N.")
-    String device = "cpu";
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws IOException {
-        Backend backend = DeviceChoice.backend(device);
+        Backend backend = device.backend();
         if (batch < 1 || runs < 1 || classes < 2) throw new IllegalArgumentException("--batch and --runs must be at least 1 and --classes at least 2");
         try (Backends.Scope onDevice = Backends.use(backend)) { // the random weights and inputs are drawn on the device
             measure();

@@ -1,5 +1,6 @@
 package adamerge.cli;
 
+import adamerge.bench.DeviceOption;
 import adamerge.output.Progress;
 import adamerge.tensor.Backend;
 import adamerge.tensor.Backends;

@@ -1,5 +1,6 @@
 package adamerge.cli;
 
+import adamerge.bench.DeviceOption;
 import adamerge.merging.AdaMerging;
 import adamerge.merging.AdaMergingRun;
 import adamerge.merging.Merger;
@@ -284,6 +285,7 @@ public final class MergeCommand implements Callable<Integer> {
         if (ckpt.stopped()) return null;
         Merger.Result result = Merger.result(run);
         rep.put("loss_per_step", result.lossPerStep());
+        rep.put("images_per_pass_used", ada.imagesPerPass()); // after any halving under --max-device-memory; 0: all of a step
         rep.put("layers", rowNames);
         rep.put("task_names", taskNames);
         rep.put("lambdas", result.coefficients());

@@ -151,6 +151,28 @@ class MergeCommandTest {
                 assertEquals(ra.get(i).getAsJsonArray().get(k).getAsFloat(), rb.get(i).getAsJsonArray().get(k).getAsFloat(), 1e-4);
     }
 
+    /**
+     * A cap that holds the models but not one pass of the step's 18 images: the step starts over in
+     * passes of half the size and learns PyTorch's coefficients all the same. (Five models fit; a
+     * pass of 18 images needs about 5 MB more on top, a pass of 4 under 3 MB.)
+     */
+    @Test
+    void aPassThatDoesNotFitTheDeviceCapIsHalved() throws IOException {
+        Path lambdas = dir.resolve("capped.json"), report = dir.resolve("capped-report.json");
+        long model = 4L * prefixed(f, "pre.", "").values().stream().mapToLong(Tensor::numel).sum();
+        long cap = 5 * model + 3_000_000;
+        Run r = mergeOnOpenCl("--method", "adamerging-layer", "--steps", "5", "--out", dir.resolve("capped.safetensors").toString(),
+                "--lambdas-out", lambdas.toString(), "--report", report.toString(), "--images-per-pass", "1000",
+                "--max-device-memory", Long.toString(cap));
+        assertEquals(0, r.exit(), r.err());
+        int used = JsonParser.parseString(Files.readString(report)).getAsJsonObject().get("images_per_pass_used").getAsInt();
+        assertTrue(used >= 1 && used < 18, "passes of " + used + " images under a cap of " + cap + " bytes");
+        var rows = JsonParser.parseString(Files.readString(lambdas)).getAsJsonObject().getAsJsonArray("lambdas");
+        float[] expected = f.get("layerwise.lambdas.step5").toArray();
+        for (int i = 0; i < expected.length; i++)
+            assertEquals(Math.min(1, Math.max(0, expected[i])), rows.get(i / 3).getAsJsonArray().get(i % 3).getAsFloat(), 1e-5, "lambda " + i);
+    }
+
     /** F16 task vectors on the device: the CPU's f16 coefficients (same rounding), and close to f32. */
     @Test
     void halfPrecisionTaskVectorsOnOpenCl() throws IOException {

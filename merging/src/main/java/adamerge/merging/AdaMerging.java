@@ -3,6 +3,7 @@ package adamerge.merging;
 import adamerge.autograd.Adam;
 import adamerge.autograd.Losses;
 import adamerge.autograd.Var;
+import adamerge.tensor.MemoryCapException;
 import adamerge.tensor.Tensor;
 import adamerge.vit.ClassificationHead;
 import adamerge.vit.ClipVisionEncoder;
@@ -80,6 +81,9 @@ public final class AdaMerging {
     private final Var raw; // [rows, K]: the trained, unconstrained coefficients
     private final Adam adam;
     private float[] lastTaskLoss;
+    private int passLimit; // images per pass; 0: all of a step
+
+    private static final System.Logger LOG = System.getLogger(AdaMerging.class.getName());
 
     /**
      * @param pretrained  stored-layout pretrained weights, one entry per layer (their order is the row order)
@@ -99,6 +103,7 @@ public final class AdaMerging {
         this.heads = heads;
         this.granularity = granularity;
         this.options = options;
+        this.passLimit = options.imagesPerPass();
         Models.requireLayoutOf(pretrained, taskVectors, "task vector");
         int rows = granularity == Granularity.LAYER_WISE ? layers.size() : 1;
         this.raw = Var.param(Tensor.full(options.prior(), rows, taskVectors.size()));
@@ -175,6 +180,8 @@ public final class AdaMerging {
      * most {@code imagesPerPass} images), each task's rows through its own head. Image i of a batch
      * of n adds H_i / n to the loss, so a batch split between passes still counts as its mean.
      * The task vectors are read once per pass (once per step when it is one pass), not once per batch.
+     * Should a pass not fit under the backend's memory cap, the step starts over in passes of half
+     * the size, and later steps keep that size.
      */
     public float step(List<List<Tensor>> batchesPerTask) {
         if (batchesPerTask.size() != tasks())
@@ -184,22 +191,41 @@ public final class AdaMerging {
             for (Tensor batch : batchesPerTask.get(t)) all.add(new Piece(t, batch, 0, batch.dim(0), batch.dim(0)));
         int total = all.stream().mapToInt(Piece::size).sum();
         if (total == 0) throw new IllegalArgumentException("no batches to learn from");
-        int perPass = options.imagesPerPass() > 0 ? Math.min(options.imagesPerPass(), total) : total;
-        List<List<Piece>> passes = passes(all, perPass);
+        while (true) {
+            int perPass = passLimit > 0 ? Math.min(passLimit, total) : total;
+            try {
+                return stepInPasses(passes(all, perPass));
+            } catch (MemoryCapException e) {
+                if (perPass == 1) throw e;
+                passLimit = perPass / 2;
+                LOG.log(System.Logger.Level.INFO, "a pass of {0} images did not fit under the device memory cap: passes of {1} from now on", perPass, passLimit);
+            }
+        }
+    }
 
+    /** The images of one pass, after any halving under a memory cap (0: all of a step). */
+    public int imagesPerPass() {
+        return passLimit;
+    }
+
+    private float stepInPasses(List<List<Piece>> passes) {
         Map<String, Tensor> canonical = layout.toCanonical(merged());
         // Each weight's gradient is reduced to its K dots the moment backward finishes it, so no
         // model-sized set of gradients is ever alive. One pass reads the task vectors once per
         // step; several read them once per pass (summing the gradients over the passes instead
         // would hold one more model and, measured on the CPU, cost more in allocation than it saves).
-        int rows = raw.dim(0), k = tasks();
-        double[] d = new double[rows * k];
-        float loss = 0;
-        float[] taskLoss = new float[tasks()];
+        // The dots and the entropies stay where they were computed until the step's end, then
+        // cross to the host together: on a device one wait per step, not one per tensor.
+        List<Tensor> dots = new ArrayList<>(), entropies = new ArrayList<>();
+        List<Integer> dotRows = new ArrayList<>(), entropyTasks = new ArrayList<>();
         for (List<Piece> pass : passes) {
             Map<String, Var> params = new LinkedHashMap<>();
             canonical.forEach((name, v) -> params.put(name, Var.param(v, g -> {
-                for (Map.Entry<String, Tensor> e : layout.toSource(name, g).entrySet()) addDots(e.getKey(), e.getValue(), d);
+                for (Map.Entry<String, Tensor> e : layout.toSource(name, g).entrySet()) {
+                    String source = e.getKey();
+                    dots.add(e.getValue().backend().dotWithEach(e.getValue(), tausOf(source)));
+                    dotRows.add(granularity == Granularity.LAYER_WISE ? layerIndex.get(source) : 0);
+                }
             })));
             List<Tensor> images = new ArrayList<>(pass.size());
             for (Piece p : pass) images.add(p.images());
@@ -209,15 +235,30 @@ public final class AdaMerging {
             for (Piece p : pass) {
                 // mean entropy of the piece x (its share of its batch) = sum of H_i / batch size
                 Var term = Losses.entropy(heads.get(p.task()).logits(features.slice(0, at, at + p.size()))).mul((float) p.size() / p.batchSize());
-                float h = term.value().item();
-                if (!Float.isFinite(h)) throw new NonFiniteException("entropy of task " + p.task() + " is " + h + " at the current coefficients");
-                taskLoss[p.task()] += h;
-                loss += h;
+                entropies.add(term.value().reshape(1));
+                entropyTasks.add(p.task());
                 passLoss = passLoss == null ? term : passLoss.add(term);
                 at += p.size();
             }
             passLoss.backward();
         }
+        List<Tensor> read = new ArrayList<>(entropies);
+        read.addAll(dots);
+        float[] values = Tensor.concat(read, 0).toArray(); // entropies first, then K dots per tensor
+
+        float loss = 0;
+        float[] taskLoss = new float[tasks()];
+        for (int i = 0; i < entropies.size(); i++) {
+            float h = values[i];
+            int task = entropyTasks.get(i);
+            if (!Float.isFinite(h)) throw new NonFiniteException("entropy of task " + task + " is " + h + " at the current coefficients");
+            taskLoss[task] += h;
+            loss += h;
+        }
+        int rows = raw.dim(0), k = tasks();
+        double[] d = new double[rows * k];
+        for (int j = 0, at = entropies.size(); j < dots.size(); j++, at += k)
+            for (int q = 0; q < k; q++) d[dotRows.get(j) * k + q] += values[at + q];
         lastTaskLoss = taskLoss;
         float[] df = new float[d.length];
         for (int i = 0; i < d.length; i++) {
@@ -242,6 +283,19 @@ public final class AdaMerging {
     public static int imagesFitting(VitConfig c, long bytes) {
         long perImage = 32L * 4 * c.tokens() * c.width() * c.layers();
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (bytes - (512L << 20)) / perImage));
+    }
+
+    /**
+     * The most images of one pass that fit in {@code bytes} of device memory beside the merged
+     * model (one {@code modelBytes}) and an eighth of a model for gradients and garbage in flight.
+     * Measured on PoCL (ViT-B/32, 2 tasks, bench adamerging --max-device-memory): 8 images ran in
+     * 0.69 GiB beyond the models, 4 in 0.44 GiB, that is at most 47 floats per token, channel and
+     * layer with the collector reclaiming garbage; 40 are assumed, and a pass that still does not
+     * fit is halved ({@link #step}).
+     */
+    public static int imagesFittingOnDevice(VitConfig c, long modelBytes, long bytes) {
+        long perImage = 40L * 4 * c.tokens() * c.width() * c.layers();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (bytes - modelBytes - modelBytes / 8) / perImage));
     }
 
     /** Rows [from, to) of one batch of task {@code task}, whose mean entropy is over {@code batchSize} images. */
@@ -276,13 +330,6 @@ public final class AdaMerging {
         }
         if (!pass.isEmpty()) out.add(pass);
         return out;
-    }
-
-    /** d[row(j), k] += <g_j, tau_{k,j}> for the stored tensor j named {@code name}. */
-    private void addDots(String name, Tensor g, double[] d) {
-        int k = tasks(), r = granularity == Granularity.LAYER_WISE ? layerIndex.get(name) : 0;
-        float[] dots = g.backend().dotWithEach(g, tausOf(name));
-        for (int q = 0; q < k; q++) d[r * k + q] += dots[q];
     }
 
     private List<Tensor> tausOf(String name) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
@@ -257,7 +258,7 @@ public final class Merger {
         if (!hasTasks()) throw new IllegalArgumentException(method.cliName() + " needs a head and data per task (withTasks)");
         List<Map<String, Tensor>> taus = method.taskVectors(preSource, finetuned, s.ties(), taskVectorStorage(s.taskVectorDType()));
         AdaMerging.Options o = s.adaMerging();
-        if (o.imagesPerPass() == 0 && onCpu()) o = o.withImagesPerPass(imagesPerPassOnTheHeap());
+        if (o.imagesPerPass() == 0) o = o.withImagesPerPass(onCpu() ? imagesPerPassOnTheHeap() : imagesPerPassOnTheDevice());
         AdaMerging ada = new AdaMerging(config(), pretrained, preSource, taus, heads, method.granularity(), o);
         long[] seeds = new long[data.size()];
         for (int k = 0; k < seeds.length; k++) seeds[k] = s.seed() + 1000L * k;
@@ -306,8 +307,17 @@ public final class Merger {
 
     /** The images of one AdaMerging pass that fit the Java heap beside the merged model. */
     private int imagesPerPassOnTheHeap() {
-        long model = 4L * preSource.values().stream().mapToLong(Tensor::numel).sum();
-        return AdaMerging.imagesFitting(config(), Runtime.getRuntime().maxMemory() - model);
+        return AdaMerging.imagesFitting(config(), Runtime.getRuntime().maxMemory() - modelBytes());
+    }
+
+    /** The images of one AdaMerging pass that fit what the device's memory cap leaves beside the models (0: all, when unbounded). */
+    private int imagesPerPassOnTheDevice() {
+        OptionalLong left = preSource.values().iterator().next().backend().memoryLeft();
+        return left.isPresent() ? AdaMerging.imagesFittingOnDevice(config(), modelBytes(), left.getAsLong()) : 0;
+    }
+
+    private long modelBytes() {
+        return 4L * preSource.values().stream().mapToLong(Tensor::numel).sum();
     }
 
     /** The first {@code samples} images of task k, in batches of {@code batch}: the Fisher/RegMean statistics. */

@@ -1,5 +1,6 @@
 package adamerge.opencl;
 
+import adamerge.tensor.MemoryCapException;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.cl_context;
@@ -14,10 +15,14 @@ import java.util.Map;
  * sizes every step. Buffers come back from {@link DeviceStorage#release()} or its cleaner. Reuse
  * is safe because every kernel goes to one in-order queue: a buffer's old readers were enqueued
  * before its next writer.
+ *
+ * <p>The pool never holds more than its cap: a buffer that would pass it first gets the pooled
+ * buffers and the garbage's back, and only if the live tensors alone leave no room is it refused
+ * ({@link MemoryCapException}).
  */
 final class BufferPool {
     private final cl_context context;
-    private final long limitBytes, softLimitBytes;
+    private final long limitBytes, softLimitBytes, capBytes;
     private final Map<Integer, ArrayDeque<cl_mem>> free = new HashMap<>();
     private long pooledBytes, allocatedBytes, peakBytes;
     private boolean closed;
@@ -27,11 +32,13 @@ final class BufferPool {
      * @param softLimitBytes device bytes above which a new buffer first asks the garbage collector
      *                       for the unreachable tensors' buffers (device memory does not press the
      *                       Java heap, so without this a loop fills the device before a GC runs)
+     * @param capBytes       most device bytes ever held, in use and pooled together
      */
-    BufferPool(cl_context context, long limitBytes, long softLimitBytes) {
+    BufferPool(cl_context context, long limitBytes, long softLimitBytes, long capBytes) {
         this.context = context;
         this.limitBytes = limitBytes;
-        this.softLimitBytes = softLimitBytes;
+        this.softLimitBytes = Math.min(softLimitBytes, capBytes);
+        this.capBytes = capBytes;
     }
 
     synchronized cl_mem take(int capacity) {
@@ -44,7 +51,11 @@ final class BufferPool {
         // Past the soft limit, a GC every softLimit/4 bytes of new buffers: often enough that
         // garbage never holds much more than a quarter of the limit, rarely enough that a live set
         // above the limit does not cost a GC per allocation.
-        if (allocatedBytes + 4L * capacity > softLimitBytes && createdSinceReclaim >= softLimitBytes / 4) reclaim();
+        long need = 4L * capacity;
+        if (allocatedBytes + need > softLimitBytes && createdSinceReclaim >= softLimitBytes / 4) reclaim();
+        if (allocatedBytes + need > capBytes) trim();
+        if (allocatedBytes + need > capBytes) reclaim();
+        if (allocatedBytes + need > capBytes) throw new MemoryCapException(capBytes, allocatedBytes, need);
         try {
             return created(CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, 4L * capacity, null, null), capacity);
         } catch (CLException e) { // out of device memory: give the pooled buffers back and try once more
@@ -101,6 +112,16 @@ final class BufferPool {
     /** Bytes in device buffers this pool created and has not released (in use or pooled). */
     synchronized long allocatedBytes() {
         return allocatedBytes;
+    }
+
+    /** The bytes the live tensors hold after the garbage's buffers came back: what the cap leaves is the rest. */
+    synchronized long liveBytesAfterReclaim() {
+        reclaim();
+        return allocatedBytes;
+    }
+
+    synchronized long capBytes() {
+        return capBytes;
     }
 
     /** The most {@link #allocatedBytes()} ever reached. */

@@ -17,8 +17,13 @@ public final class DeviceChoice {
      * tensors there with a {@link adamerge.tensor.Backends#use} scope around its work.
      */
     public static Backend backend(String device) {
+        return backend(device, 0);
+    }
+
+    /** As {@link #backend(String)}, an OpenCL device holding at most {@code maxDeviceBytes} (0: its default cap). */
+    public static Backend backend(String device, long maxDeviceBytes) {
         if (device.equals("cpu")) return CpuBackends.active();
-        if (device.equals("opencl") || device.startsWith("opencl:")) return OpenClBackend.open(device);
+        if (device.equals("opencl") || device.startsWith("opencl:")) return OpenClBackend.open(device, maxDeviceBytes);
         throw new IllegalArgumentException("unknown device '" + device + "': use cpu, opencl or opencl:N");
     }
 }

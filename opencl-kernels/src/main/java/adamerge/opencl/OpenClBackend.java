@@ -3,6 +3,7 @@ package adamerge.opencl;
 import adamerge.tensor.Backend;
 import adamerge.tensor.Binary;
 import adamerge.tensor.DType;
+import adamerge.tensor.MemoryCapException;
 import adamerge.tensor.Reduce;
 import adamerge.tensor.Shape;
 import adamerge.tensor.Tensor;
@@ -18,6 +19,7 @@ import org.jocl.cl_mem;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The {@link Backend} kernels on an OpenCL device. Tensors live in {@link DeviceStorage} buffers;
@@ -49,12 +51,40 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     public record Stats(long launches, long uploads, long waits) {
     }
 
-    /** "opencl" (the first GPU, else the first device) or "opencl:N" (device N of {@link OpenClDevices#list()}). */
+    /** "opencl" (the first GPU, else the first device) or "opencl:N" (device N of {@link OpenClDevices#list()}), under the default cap. */
     public static OpenClBackend open(String spec) {
-        return new OpenClBackend(OpenClDevices.pick(spec));
+        return open(spec, 0);
+    }
+
+    /**
+     * The device named as in {@link #open(String)}, holding at most {@code maxDeviceBytes} in
+     * buffers (0: the default, {@link #defaultCap}). Past the cap an allocation first reclaims
+     * garbage, then fails with {@link MemoryCapException}.
+     */
+    public static OpenClBackend open(String spec, long maxDeviceBytes) {
+        return new OpenClBackend(OpenClDevices.pick(spec), maxDeviceBytes);
+    }
+
+    /**
+     * The device's global memory less a tenth (at least 256 MiB): the driver, the kernels and
+     * another process's context need some, and a buffer refused by our cap is an error we can
+     * explain, where one refused by the driver may surface only at a later launch.
+     */
+    public static long defaultCap(OpenClDevices.Device device) {
+        long global = device.globalMemBytes();
+        return Math.max(global / 2, global - Math.max(256L << 20, global / 10));
     }
 
     public OpenClBackend(OpenClDevices.Device device) {
+        this(device, 0);
+    }
+
+    public OpenClBackend(OpenClDevices.Device device, long maxDeviceBytes) {
+        if (maxDeviceBytes < 0) throw new IllegalArgumentException("the device memory cap must be positive, not " + maxDeviceBytes);
+        if (maxDeviceBytes > device.globalMemBytes())
+            throw new IllegalArgumentException("a device memory cap of " + MemoryCapException.size(maxDeviceBytes) + " is more than "
+                    + device.name() + " has (" + MemoryCapException.size(device.globalMemBytes()) + ")");
+        long cap = maxDeviceBytes > 0 ? maxDeviceBytes : defaultCap(device);
         this.device = device;
         try {
             cl_device_id id = device.deviceId();
@@ -64,8 +94,8 @@ public final class OpenClBackend implements Backend, AutoCloseable {
             queue = new CommandQueue(context, device);
             maxGroup = OpenClDevices.deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE);
             planner = new GemmPlanner(device.computeUnits(), maxGroup, OpenClDevices.deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE));
-            long softMiB = Long.getLong("adamerge.opencl.softLimitMiB", device.globalMemBytes() / 2 >> 20);
-            pool = new BufferPool(context, Math.min(1L << 30, device.globalMemBytes() / 4), softMiB << 20);
+            long softMiB = Long.getLong("adamerge.opencl.softLimitMiB", cap / 2 >> 20);
+            pool = new BufferPool(context, Math.min(1L << 30, cap / 4), softMiB << 20, cap);
             uploads = new StagedUploads(queue);
             programs = new KernelPrograms(context, device);
         } catch (CLException e) {
@@ -188,7 +218,7 @@ public final class OpenClBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public synchronized float[] dotWithEach(Tensor g, List<Tensor> taus) {
+    public synchronized Tensor dotWithEach(Tensor g, List<Tensor> taus) {
         return taskVectors.dotWithEach(g, taus);
     }
 
@@ -213,7 +243,18 @@ public final class OpenClBackend implements Backend, AutoCloseable {
         return pool.peakBytes();
     }
 
-    /** How often an allocation past the soft limit (property adamerge.opencl.softLimitMiB, default half the device) ran a GC first. */
+    /** The most bytes of device buffers this backend holds ({@link #open(String, long)}). */
+    public long maxDeviceBytes() {
+        return pool.capBytes();
+    }
+
+    /** What the cap leaves beside the live tensors, once the garbage's buffers came back (runs a GC). */
+    @Override
+    public OptionalLong memoryLeft() {
+        return OptionalLong.of(pool.capBytes() - pool.liveBytesAfterReclaim());
+    }
+
+    /** How often an allocation past the soft limit (property adamerge.opencl.softLimitMiB, default half the cap) or the cap ran a GC first. */
     public long reclaims() {
         return pool.reclaims();
     }

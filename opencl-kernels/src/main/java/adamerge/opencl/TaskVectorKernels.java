@@ -3,7 +3,6 @@ package adamerge.opencl;
 import adamerge.tensor.DType;
 import adamerge.tensor.Reduce;
 import adamerge.tensor.Tensor;
-import org.jocl.Pointer;
 
 import java.util.List;
 
@@ -39,11 +38,10 @@ final class TaskVectorKernels {
         return out;
     }
 
-    /** The inner products &lt;g, tau_k&gt; for every k (a tau may be F16), reduced on the device; only the k sums reach the host. */
-    float[] dotWithEach(Tensor g, List<Tensor> taus) {
+    /** The inner products &lt;g, tau_k&gt; for every k (a tau may be F16) as a [K] tensor, reduced on the device and left there. */
+    Tensor dotWithEach(Tensor g, List<Tensor> taus) {
         int count = taus.size(), n = g.numel();
-        float[] out = new float[count];
-        if (count == 0 || n == 0) return out;
+        if (count == 0 || n == 0) return cl.fromArray(new float[count], count);
         int ls = Launch.ELEMENTWISE_GROUP, groups = Math.min(Math.ceilDiv(n, ls), Launch.MAX_GRID_GROUPS);
         Tensor partial = cl.empty(count, groups);
         for (int t = 0; t < count; t++) {
@@ -54,10 +52,8 @@ final class TaskVectorKernels {
                     .buf(partial).arg(t * groups).local(4L * ls).run(new long[]{(long) groups * ls}, new long[]{ls});
         }
         Tensor sums = cl.reduce(Reduce.SUM, partial, 1);
-        cl.queue().read(cl.mem(sums), 0, 4L * count, Pointer.to(out));
         cl.storage(partial).release();
-        cl.storage(sums).release();
-        return out;
+        return sums.reshape(count);
     }
 
     /** F16 on the device, converted there (round to nearest even, as the CPU's F16 storage); BF16 is not supported. */

@@ -1,7 +1,13 @@
 package adamerge.opencl;
 
+import adamerge.tensor.MemoryCapException;
+import adamerge.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BufferPoolTest {
@@ -28,6 +34,27 @@ class BufferPoolTest {
             assertTrue(peakMiB <= 2 * SOFT_MIB, "peak " + peakMiB + " MiB against a soft limit of " + SOFT_MIB + " MiB");
         } finally {
             System.clearProperty("adamerge.opencl.softLimitMiB");
+        }
+    }
+
+    /**
+     * Under an 8 MiB cap, garbage never stops a new buffer (64 MiB of dropped 1 MiB tensors pass),
+     * while tensors still held do: the ninth live MiB is refused with a message naming the cap.
+     */
+    @Test
+    void theCapRefusesOnlyWhatTheLiveTensorsLeaveNoRoomFor() {
+        String spec = ClTesting.cl().device().toString();
+        int mib = 1 << 18; // floats
+        try (OpenClBackend cl = OpenClBackend.open(System.getProperty("adamerge.opencl.device", "opencl"), 8L << 20)) {
+            for (int i = 0; i < 64; i++) cl.fromArray(new float[mib + 16 * i], mib + 16 * i);
+            assertTrue(cl.peakDeviceBytes() <= 8L << 20, "peak " + cl.peakDeviceBytes() + " over the cap on " + spec);
+            List<Tensor> held = new ArrayList<>();
+            for (int i = 0; i < 7; i++) held.add(cl.fromArray(new float[mib], mib));
+            MemoryCapException e = assertThrows(MemoryCapException.class, () -> {
+                for (int i = 0; i < 2; i++) held.add(cl.fromArray(new float[mib], mib));
+            });
+            assertTrue(e.getMessage().contains("8.00 MiB") && e.getMessage().contains("--max-device-memory"), e.getMessage());
+            assertTrue(held.size() >= 7 && held.size() <= 8, "held " + held.size());
         }
     }
 }

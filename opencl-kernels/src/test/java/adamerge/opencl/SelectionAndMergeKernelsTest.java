@@ -71,7 +71,7 @@ class SelectionAndMergeKernelsTest {
         OpenClBackend cl = cl();
         List<Tensor> tv = new ArrayList<>();
         for (float[] tau : taus) tv.add(cl.fromArray(tau, n));
-        float[] dots = cl.dotWithEach(cl.fromArray(g, n), tv);
+        float[] dots = cl.dotWithEach(cl.fromArray(g, n), tv).toArray();
         float[] expected = new float[taus.length];
         for (int t = 0; t < taus.length; t++) {
             double s = 0;
@@ -85,7 +85,7 @@ class SelectionAndMergeKernelsTest {
         float[] gsa = gs.cpu().t().contiguous().toArray(), tsa = ts.cpu().unsqueeze(1).expand(5, 3).contiguous().toArray();
         double s = 0;
         for (int i = 0; i < gsa.length; i++) s += (double) gsa[i] * tsa[i];
-        float[] d = cl.dotWithEach(gs.cl().t(), List.of(ts.cl().unsqueeze(1).expand(5, 3)));
+        float[] d = cl.dotWithEach(gs.cl().t(), List.of(ts.cl().unsqueeze(1).expand(5, 3))).toArray();
         assertEquals((float) s, d[0], 1e-5);
     }
 
@@ -114,10 +114,10 @@ class SelectionAndMergeKernelsTest {
         List<Tensor> cl = List.of(cl().storedAs(tau0.cl(), DType.F16), cl().storedAs(tau1.cl().t(), DType.F16).t(), tau2.cl());
         float[] lambdas = {0.3f, -1.25f, 0.7f};
         assertMatches(CPU.mergeWeighted(theta.cpu(), cpu, lambdas), cl().mergeWeighted(theta.cl(), cl, lambdas), 1e-6, "mergeWeighted, f16 taus");
-        float[] e = CPU.dotWithEach(g.cpu(), cpu), a = cl().dotWithEach(g.cl(), cl);
+        float[] e = CPU.dotWithEach(g.cpu(), cpu).toArray(), a = cl().dotWithEach(g.cl(), cl).toArray();
         for (int t = 0; t < e.length; t++) assertEquals(e[t], a[t], 1e-5 * rows * cols, "dot with f16 tau " + t);
         // the half taus are not the float ones: the oracle above must see the rounding too
-        float[] exact = CPU.dotWithEach(g.cpu(), List.of(tau0.cpu()));
+        float[] exact = CPU.dotWithEach(g.cpu(), List.of(tau0.cpu())).toArray();
         assertNotEquals(exact[0], a[0], "f16 rounding should show in the dot product");
     }
 }

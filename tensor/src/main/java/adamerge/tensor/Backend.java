@@ -1,6 +1,7 @@
 package adamerge.tensor;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The primitive kernels a compute backend implements. Everything else in {@link Tensor} (and the
@@ -73,8 +74,21 @@ public interface Backend {
      */
     Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas);
 
-    /** <g, taus[k]> for every k: the merging-coefficient gradients of one parameter tensor. */
-    float[] dotWithEach(Tensor g, List<Tensor> taus);
+    /**
+     * Bytes that new tensors on this backend may still take, when its memory is bounded apart from
+     * the Java heap (a device's cap less its live tensors); empty where tensors live on the heap and
+     * the heap's own limit is the bound.
+     */
+    default OptionalLong memoryLeft() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * <g, taus[k]> for every k, as a [K] tensor on this backend: the merging-coefficient gradients
+     * of one parameter tensor. It stays where it was computed, so that a caller with many reads
+     * them all at once (on a device, one wait instead of one per tensor).
+     */
+    Tensor dotWithEach(Tensor g, List<Tensor> taus);
 
     /**
      * A contiguous copy of {@code x} on this backend stored as {@code dtype} (16-bit types rounded

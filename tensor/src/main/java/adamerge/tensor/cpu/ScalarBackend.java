@@ -359,7 +359,7 @@ public class ScalarBackend implements Backend {
     }
 
     @Override
-    public float[] dotWithEach(Tensor g, List<Tensor> taus) {
+    public Tensor dotWithEach(Tensor g, List<Tensor> taus) {
         float[] gg = toArray(g), out = new float[taus.size()];
         for (int k = 0; k < taus.size(); k++) {
             requireSameShape(g, taus.get(k));
@@ -368,7 +368,7 @@ public class ScalarBackend implements Backend {
             for (int i = 0; i < gg.length; i++) acc += (double) gg[i] * t[i];
             out[k] = (float) acc;
         }
-        return out;
+        return wrap(out, out.length);
     }
 
     /**

@@ -447,7 +447,7 @@ public class SimdBackend extends ScalarBackend {
     }
 
     @Override
-    public float[] dotWithEach(Tensor g, List<Tensor> taus) {
-        return SimdTaskVectorKernels.dotWithEach(g, taus);
+    public Tensor dotWithEach(Tensor g, List<Tensor> taus) {
+        return HeapStorage.wrap(SimdTaskVectorKernels.dotWithEach(g, taus), taus.size());
     }
 }

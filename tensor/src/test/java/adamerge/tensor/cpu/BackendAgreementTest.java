@@ -182,13 +182,13 @@ class BackendAgreementTest {
             Tensor theta0 = random(23, s).storedAs(adamerge.tensor.DType.F32), g = random(24, s);
             float[] lambdas = {0.3f, -1.5f, 0.7f, 0.2f};
             assertClose(SCALAR.mergeWeighted(theta0, taus, lambdas), SIMD.mergeWeighted(theta0, taus, lambdas), 1e-6f, "merge " + Arrays.toString(s));
-            float[] e = SCALAR.dotWithEach(g, taus), a = SIMD.dotWithEach(g, taus);
+            float[] e = SCALAR.dotWithEach(g, taus).toArray(), a = SIMD.dotWithEach(g, taus).toArray();
             // float32 products summed: the error scales with sum |g t| (<= 9 per element here), not with the result
             for (int k = 0; k < e.length; k++) assertEquals(e[k], a[k], 1e-6f * 9 * Math.max(1, theta0.numel()), "dot " + k);
         }
         // hand-computed: [1,2] + 2*[1,0] - [0,3] = [3,-1]; <[1,1],[1,0]> = 1, <[1,1],[0,3]> = 3
         Tensor t0 = Tensor.of(new float[]{1, 2}, 2), a1 = Tensor.of(new float[]{1, 0}, 2), a2 = Tensor.of(new float[]{0, 3}, 2);
         assertArrayEquals(new float[]{3, -1}, SIMD.mergeWeighted(t0, List.of(a1, a2), new float[]{2, -1}).toArray());
-        assertArrayEquals(new float[]{1, 3}, SIMD.dotWithEach(Tensor.of(new float[]{1, 1}, 2), List.of(a1, a2)));
+        assertArrayEquals(new float[]{1, 3}, SIMD.dotWithEach(Tensor.of(new float[]{1, 1}, 2), List.of(a1, a2)).toArray());
     }
 }
