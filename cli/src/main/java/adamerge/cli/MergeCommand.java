@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
 /** {@code adamerge merge}: every merging method, writing the merged encoder in the input's convention. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Merges fine-tuned CLIP image encoders into one.",
-                "Methods: weight-averaging, task-arithmetic, ties, fisher, regmean, dare, dare-ties, adamerging-task, adamerging-layer,",
+                "Methods: weight-averaging, task-arithmetic, ties, fisher, regmean, dare, dare-ties, tsv, adamerging-task, adamerging-layer,",
                 "adamerging-task++, adamerging-layer++. --head and --data are given once per fine-tuned model, in the same order",
                 "(needed by fisher, regmean and adamerging; with labels, the report holds the merged model's per-task accuracy)."})
 public final class MergeCommand implements Callable<Integer> {
@@ -57,7 +57,7 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Unlabeled (or labelled) data of each task (repeat, in --finetuned order).")
     List<Path> data = new ArrayList<>();
     @Option(names = "--scale", description = {"The coefficient of the merged task vector: task arithmetic, TIES, DARE (default 0.3),",
-            "dare-ties (default 0.5, FusionBench's)."})
+            "dare-ties (default 0.5), tsv (default 1.0; FusionBench's defaults, where the upstream code searches 0.1..3 on validation)."})
     Float scaleOption;
     /** --scale, or the method's default. */
     float scale;

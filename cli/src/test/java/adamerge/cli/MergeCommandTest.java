@@ -209,6 +209,20 @@ class MergeCommandTest {
         assertFalse(Files.exists(never));
     }
 
+    @Test
+    void theSvdMergesRun() throws IOException {
+        for (String m : List.of("tsv")) {
+            Path out = dir.resolve(m + ".safetensors");
+            Run r = merge("--method", m, "--out", out.toString());
+            assertEquals(0, r.exit(), m + ": " + r.err());
+            Map<String, Tensor> merged = read(out);
+            // biases are not decomposed: theta_pre + 1.0 * the mean task vector
+            Tensor pre = f.get("pre.ln_post.bias"), mean = pre.mul(0);
+            for (int k = 0; k < 3; k++) mean = mean.add(ft.get("ft" + k + ".ln_post.bias").sub(pre));
+            assertArrayEquals(pre.add(mean.div(3)).toArray(), merged.get("visual.ln_post.bias").toArray(), 1e-6f, m);
+        }
+    }
+
     /** A heatmap that cannot be written (its path is a folder) is one warning line; the model, report and JSON are written. */
     @Test
     void aFigureThatCannotBeDrawnIsAWarningNotAFailure() throws IOException {

@@ -44,7 +44,7 @@ public final class Merger {
      * Everything a method may read besides the models, with the defaults of {@code adamerge merge}
      * (the official AdaMerging settings).
      *
-     * @param scale             the coefficient of the merged task vector: task arithmetic's lambda, DARE's
+     * @param scale             the coefficient of the merged task vector: task arithmetic's lambda, DARE's, TSV-Merge's
      *                          ({@link #withDefaultScaleOf} sets each method's default)
      * @param ties              TIES-Merging (also the selection of AdaMerging++)
      * @param steps             AdaMerging steps
@@ -248,6 +248,7 @@ public final class Merger {
             case TIES -> Result.of(s.ties().merge(preSource, finetuned));
             case DARE -> Result.of(new Dare(s.dropRate(), s.seed()).merge(preSource, finetuned, s.scale()));
             case DARE_TIES -> Result.of(new Dare(s.dropRate(), s.seed()).mergeTies(preSource, finetuned, s.ties()));
+            case TSV -> Result.of(new TsvMerge(s.scale()).merge(preSource, finetuned));
             case FISHER -> Result.of(FisherMerge.mergeStored(config(), pretrained, finetuned, heads, k -> firstBatches(k, s), s.fisherNormalize(), k -> {}));
             case REGMEAN -> Result.of(RegMean.mergeStored(config(), pretrained, finetuned, k -> firstBatches(k, s), s.regmeanAlpha(), k -> {}));
             case ADAMERGING_TASK, ADAMERGING_TASK_PLUS, ADAMERGING_LAYER, ADAMERGING_LAYER_PLUS -> {
