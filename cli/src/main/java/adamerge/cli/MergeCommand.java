@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
 /** {@code adamerge merge}: every merging method, writing the merged encoder in the input's convention. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Merges fine-tuned CLIP image encoders into one.",
-                "Methods: weight-averaging, task-arithmetic, ties, fisher, regmean, dare, dare-ties, tsv, adamerging-task, adamerging-layer,",
+                "Methods: weight-averaging, task-arithmetic, ties, fisher, regmean, dare, dare-ties, tsv, iso-c, iso-cts, adamerging-task, adamerging-layer,",
                 "adamerging-task++, adamerging-layer++. --head and --data are given once per fine-tuned model, in the same order",
                 "(needed by fisher, regmean and adamerging; with labels, the report holds the merged model's per-task accuracy)."})
 public final class MergeCommand implements Callable<Integer> {
@@ -57,7 +57,7 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Unlabeled (or labelled) data of each task (repeat, in --finetuned order).")
     List<Path> data = new ArrayList<>();
     @Option(names = "--scale", description = {"The coefficient of the merged task vector: task arithmetic, TIES, DARE (default 0.3),",
-            "dare-ties (default 0.5), tsv (default 1.0; FusionBench's defaults, where the upstream code searches 0.1..3 on validation)."})
+            "dare-ties (default 0.5), tsv, iso-c, iso-cts (default 1.0; FusionBench's defaults, where the upstream codes search 0.1..3 on validation)."})
     Float scaleOption;
     /** --scale, or the method's default. */
     float scale;
@@ -74,6 +74,9 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--drop-rate", defaultValue = "0.5", description = {"DARE: the probability of dropping each entry of a task vector; the survivors",
             "are divided by 1 - p (default ${DEFAULT-VALUE}, FusionBench's). The masks are drawn from --seed."})
     double dropRate;
+    @Option(names = "--common-fraction", defaultValue = "0.8", description = {"Iso-CTS: the fraction of each matrix's directions taken from the summed task",
+            "matrix; the rest are shared out among the tasks (default ${DEFAULT-VALUE}, upstream's)."})
+    double commonFraction;
     @Option(names = "--steps", defaultValue = "500", description = "AdaMerging optimisation steps (default ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -196,7 +199,7 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("method", method);
         settings().forEach((k, v) -> {
             boolean ties = k.startsWith("ties_");
-            if (!List.of("pretrained", "finetuned", "steps", "scale", "images_per_pass", "drop_rate").contains(k) && (!ties || kind.plusPlus())) s.put(k, String.valueOf(v));
+            if (!List.of("pretrained", "finetuned", "steps", "scale", "images_per_pass", "drop_rate", "common_fraction").contains(k) && (!ties || kind.plusPlus())) s.put(k, String.valueOf(v));
         });
         return s;
     }
@@ -219,6 +222,8 @@ public final class MergeCommand implements Callable<Integer> {
         scale = scaleOption != null ? scaleOption : kind.defaultScale();
         if (!Float.isFinite(scale)) throw new IllegalArgumentException("--scale must be finite, not " + scale);
         if (!(dropRate >= 0 && dropRate < 1)) throw new IllegalArgumentException("--drop-rate must be in [0, 1), not " + dropRate);
+        if (!(commonFraction >= 0 && commonFraction <= 1))
+            throw new IllegalArgumentException("--common-fraction must be in [0, 1], not " + commonFraction);
     }
 
     private TiesMerge ties() {
@@ -241,7 +246,7 @@ public final class MergeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
         return new Merger.Settings(scale, ties(), steps, batch, batchesPerStep,
                 AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp).withImagesPerPass(imagesPerPass), seed,
-                samples, fisherNormalize, regmeanAlpha, tvDtype.equals("f16") ? DType.F16 : DType.F32, dropRate);
+                samples, fisherNormalize, regmeanAlpha, tvDtype.equals("f16") ? DType.F16 : DType.F32, dropRate, commonFraction);
     }
 
     /**
@@ -352,6 +357,7 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("ties_trim", tiesTrim);
         s.put("ties_merge", tiesMerge);
         s.put("drop_rate", dropRate);
+        s.put("common_fraction", commonFraction);
         s.put("steps", steps);
         s.put("batch", batch);
         s.put("batches_per_step", batchesPerStep);

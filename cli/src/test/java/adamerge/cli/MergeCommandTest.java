@@ -210,8 +210,8 @@ class MergeCommandTest {
     }
 
     @Test
-    void theSvdMergesRun() throws IOException {
-        for (String m : List.of("tsv")) {
+    void theSvdMergesRunAndABadCommonFractionIsNamed() throws IOException {
+        for (String m : List.of("tsv", "iso-c", "iso-cts")) {
             Path out = dir.resolve(m + ".safetensors");
             Run r = merge("--method", m, "--out", out.toString());
             assertEquals(0, r.exit(), m + ": " + r.err());
@@ -221,6 +221,11 @@ class MergeCommandTest {
             for (int k = 0; k < 3; k++) mean = mean.add(ft.get("ft" + k + ".ln_post.bias").sub(pre));
             assertArrayEquals(pre.add(mean.div(3)).toArray(), merged.get("visual.ln_post.bias").toArray(), 1e-6f, m);
         }
+        Path never = dir.resolve("never-iso.safetensors");
+        Run r = merge("--method", "iso-cts", "--common-fraction", "1.2", "--out", never.toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("--common-fraction must be in [0, 1], not 1.2"), r.err());
+        assertFalse(Files.exists(never));
     }
 
     /** A heatmap that cannot be written (its path is a folder) is one warning line; the model, report and JSON are written. */
