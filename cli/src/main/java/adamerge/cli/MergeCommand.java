@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
 /** {@code adamerge merge}: every merging method, writing the merged encoder in the input's convention. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Merges fine-tuned CLIP image encoders into one.",
-                "Methods: weight-averaging, task-arithmetic, ties, fisher, regmean, adamerging-task, adamerging-layer,",
+                "Methods: weight-averaging, task-arithmetic, ties, fisher, regmean, dare, dare-ties, tsv, iso-c, iso-cts, adamerging-task, adamerging-layer,",
                 "adamerging-task++, adamerging-layer++. --head and --data are given once per fine-tuned model, in the same order",
                 "(needed by fisher, regmean and adamerging; with labels, the report holds the merged model's per-task accuracy)."})
 public final class MergeCommand implements Callable<Integer> {
@@ -57,7 +57,10 @@ public final class MergeCommand implements Callable<Integer> {
     List<Path> heads = new ArrayList<>();
     @Option(names = "--data", description = "Unlabeled (or labelled) data of each task (repeat, in --finetuned order).")
     List<Path> data = new ArrayList<>();
-    @Option(names = "--scale", defaultValue = "0.3", description = "Task arithmetic / TIES scale (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scale", description = {"The coefficient of the merged task vector: task arithmetic, TIES, DARE (default 0.3),",
+            "dare-ties (default 0.5), tsv, iso-c, iso-cts (default 1.0; FusionBench's defaults, where the upstream codes search 0.1..3 on validation)."})
+    Float scaleOption;
+    /** --scale, or the method's default. */
     float scale;
     @Option(names = "--ties-k", defaultValue = "0.2", description = "TIES: fraction of largest magnitudes kept (default ${DEFAULT-VALUE}).")
     double tiesK;
@@ -69,6 +72,12 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--ties-merge", defaultValue = "sum", description = {"TIES disjoint merge: sum (AdaMerging's and FusionBench's) or mean over the",
             "agreeing entries (the TIES paper's; mergekit's normalize: true, which with --scale 1 is mergekit's default ties)."})
     String tiesMerge;
+    @Option(names = "--drop-rate", defaultValue = "0.5", description = {"DARE: the probability of dropping each entry of a task vector; the survivors",
+            "are divided by 1 - p (default ${DEFAULT-VALUE}, FusionBench's). The masks are drawn from --seed."})
+    double dropRate;
+    @Option(names = "--common-fraction", defaultValue = "0.8", description = {"Iso-CTS: the fraction of each matrix's directions taken from the summed task",
+            "matrix; the rest are shared out among the tasks (default ${DEFAULT-VALUE}, upstream's)."})
+    double commonFraction;
     @Option(names = "--steps", defaultValue = "500", description = "AdaMerging optimisation steps (default ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -90,7 +99,7 @@ public final class MergeCommand implements Callable<Integer> {
     boolean fisherNormalize;
     @Option(names = "--regmean-alpha", defaultValue = "0.95", description = "RegMean: off-diagonal scale of the Gram matrices (default ${DEFAULT-VALUE}).")
     double regmeanAlpha;
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch shuffles (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch shuffles and of DARE's masks (default ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--tv-dtype", defaultValue = "f32", description = "AdaMerging: hold task vectors as f32 (default) or f16 (half the memory, any device; on the demo the same accuracies, see README).")
     String tvDtype;
@@ -191,7 +200,7 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("method", method);
         settings().forEach((k, v) -> {
             boolean ties = k.startsWith("ties_");
-            if (!List.of("pretrained", "finetuned", "steps", "scale", "images_per_pass").contains(k) && (!ties || kind.plusPlus())) s.put(k, String.valueOf(v));
+            if (!List.of("pretrained", "finetuned", "steps", "scale", "images_per_pass", "drop_rate", "common_fraction").contains(k) && (!ties || kind.plusPlus())) s.put(k, String.valueOf(v));
         });
         return s;
     }
@@ -211,6 +220,11 @@ public final class MergeCommand implements Callable<Integer> {
     private void checkMethod() {
         kind = Method.byCliName(method);
         if (finetuned.isEmpty()) throw new IllegalArgumentException("no --finetuned model given");
+        scale = scaleOption != null ? scaleOption : kind.defaultScale();
+        if (!Float.isFinite(scale)) throw new IllegalArgumentException("--scale must be finite, not " + scale);
+        if (!(dropRate >= 0 && dropRate < 1)) throw new IllegalArgumentException("--drop-rate must be in [0, 1), not " + dropRate);
+        if (!(commonFraction >= 0 && commonFraction <= 1))
+            throw new IllegalArgumentException("--common-fraction must be in [0, 1], not " + commonFraction);
     }
 
     private TiesMerge ties() {
@@ -233,7 +247,7 @@ public final class MergeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tv-dtype must be f32 or f16, not '" + tvDtype + "'");
         return new Merger.Settings(scale, ties(), steps, batch, batchesPerStep,
                 AdaMerging.Options.DEFAULT.withPrior(prior).withLr(lr).withClamp(!noClamp).withImagesPerPass(imagesPerPass), seed,
-                samples, fisherNormalize, regmeanAlpha, tvDtype.equals("f16") ? DType.F16 : DType.F32);
+                samples, fisherNormalize, regmeanAlpha, tvDtype.equals("f16") ? DType.F16 : DType.F32, dropRate, commonFraction);
     }
 
     /**
@@ -344,6 +358,8 @@ public final class MergeCommand implements Callable<Integer> {
         s.put("ties_k", tiesK);
         s.put("ties_trim", tiesTrim);
         s.put("ties_merge", tiesMerge);
+        s.put("drop_rate", dropRate);
+        s.put("common_fraction", commonFraction);
         s.put("steps", steps);
         s.put("batch", batch);
         s.put("batches_per_step", batchesPerStep);

@@ -215,6 +215,41 @@ class MergeCommandTest {
             assertEquals(0, merge("--method", m, "--steps", "1", "--out", dir.resolve(m + ".safetensors").toString()).exit(), m);
     }
 
+    @Test
+    void dareWithoutDropsIsTaskArithmeticAndABadDropRateIsNamed() throws IOException {
+        Path ta = dir.resolve("dare-ta.safetensors"), dare = dir.resolve("dare0.safetensors");
+        assertEquals(0, merge("--method", "task-arithmetic", "--out", ta.toString()).exit());
+        assertEquals(0, merge("--method", "dare", "--drop-rate", "0", "--out", dare.toString()).exit());
+        Map<String, Tensor> a = read(ta), b = read(dare);
+        for (String key : a.keySet()) assertArrayEquals(a.get(key).toArray(), b.get(key).toArray(), 0f, key);
+        assertEquals(0, merge("--method", "dare-ties", "--seed", "3", "--out", dir.resolve("dare-ties.safetensors").toString()).exit());
+        Path never = dir.resolve("never-dare.safetensors");
+        Run r = merge("--method", "dare", "--drop-rate", "1.5", "--out", never.toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("--drop-rate must be in [0, 1), not 1.5"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(never));
+    }
+
+    @Test
+    void theSvdMergesRunAndABadCommonFractionIsNamed() throws IOException {
+        for (String m : List.of("tsv", "iso-c", "iso-cts")) {
+            Path out = dir.resolve(m + ".safetensors");
+            Run r = merge("--method", m, "--out", out.toString());
+            assertEquals(0, r.exit(), m + ": " + r.err());
+            Map<String, Tensor> merged = read(out);
+            // biases are not decomposed: theta_pre + 1.0 * the mean task vector
+            Tensor pre = f.get("pre.ln_post.bias"), mean = pre.mul(0);
+            for (int k = 0; k < 3; k++) mean = mean.add(ft.get("ft" + k + ".ln_post.bias").sub(pre));
+            assertArrayEquals(pre.add(mean.div(3)).toArray(), merged.get("visual.ln_post.bias").toArray(), 1e-6f, m);
+        }
+        Path never = dir.resolve("never-iso.safetensors");
+        Run r = merge("--method", "iso-cts", "--common-fraction", "1.2", "--out", never.toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("--common-fraction must be in [0, 1], not 1.2"), r.err());
+        assertFalse(Files.exists(never));
+    }
+
     /** A heatmap that cannot be written (its path is a folder) is one warning line; the model, report and JSON are written. */
     @Test
     void aFigureThatCannotBeDrawnIsAWarningNotAFailure() throws IOException {

@@ -45,23 +45,28 @@ public final class Merger {
      * Everything a method may read besides the models, with the defaults of {@code adamerge merge}
      * (the official AdaMerging settings).
      *
-     * @param scale             task arithmetic's lambda
+     * @param scale             the coefficient of the merged task vector: task arithmetic's lambda, DARE's, TSV-Merge's, Iso's
+     *                          ({@link #withDefaultScaleOf} sets each method's default)
      * @param ties              TIES-Merging (also the selection of AdaMerging++)
      * @param steps             AdaMerging steps
      * @param batch             images per batch (AdaMerging, and the Fisher/RegMean statistics)
      * @param batchesPerStep    AdaMerging batches per task per step
      * @param adaMerging        prior, learning rate, clamping and Adam's constants
-     * @param seed              seed of the AdaMerging batch samplers (task k draws with seed + 1000 k)
+     * @param seed              seed of the AdaMerging batch samplers (task k draws with seed + 1000 k) and of DARE's masks
      * @param samples           Fisher/RegMean: the first {@code samples} images of each task
      * @param fisherNormalize   Fisher: each task's Fisher divided by its norm (FusionBench's option)
      * @param regmeanAlpha      RegMean: off-diagonal scale of the Gram matrices
      * @param taskVectorDType   how AdaMerging holds its task vectors: F32, or F16 at half the memory
      *                          (the merge kernels convert on read; on the demo the same accuracies)
+     * @param dropRate          DARE: the probability of dropping an entry of a task vector
+     * @param commonFraction    Iso-CTS: the fraction of each matrix's directions taken from the summed task matrix
      */
     public record Settings(float scale, TiesMerge ties, int steps, int batch, int batchesPerStep, AdaMerging.Options adaMerging, long seed,
-                           int samples, boolean fisherNormalize, double regmeanAlpha, DType taskVectorDType) {
+                           int samples, boolean fisherNormalize, double regmeanAlpha, DType taskVectorDType, double dropRate,
+                           double commonFraction) {
         public static final Settings DEFAULT = new Settings(TaskArithmetic.DEFAULT_SCALE, TiesMerge.defaults(), 500, 16, 2,
-                AdaMerging.Options.DEFAULT, 0, 256, false, RegMean.DEFAULT_ALPHA, DType.F32);
+                AdaMerging.Options.DEFAULT, 0, 256, false, RegMean.DEFAULT_ALPHA, DType.F32, Dare.DEFAULT_DROP_RATE,
+                IsoMerge.DEFAULT_COMMON_FRACTION);
 
         public Settings {
             if (steps < 0) throw new IllegalArgumentException("steps must be 0 or more, got " + steps);
@@ -72,47 +77,60 @@ public final class Merger {
         }
 
         public Settings withScale(float v) {
-            return new Settings(v, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(v, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withTies(TiesMerge v) {
-            return new Settings(scale, v, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, v, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withSteps(int v) {
-            return new Settings(scale, ties, v, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, ties, v, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withBatch(int v) {
-            return new Settings(scale, ties, steps, v, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, ties, steps, v, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withBatchesPerStep(int v) {
-            return new Settings(scale, ties, steps, batch, v, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, ties, steps, batch, v, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withAdaMerging(AdaMerging.Options v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, v, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, v, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withSeed(long v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, v, samples, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, v, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withSamples(int v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, v, fisherNormalize, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, v, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withFisherNormalize(boolean v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, v, regmeanAlpha, taskVectorDType);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, v, regmeanAlpha, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withRegmeanAlpha(double v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, v, taskVectorDType);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, v, taskVectorDType, dropRate, commonFraction);
         }
 
         public Settings withTaskVectorDType(DType v) {
-            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, v);
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, v, dropRate, commonFraction);
+        }
+
+        public Settings withDropRate(double v) {
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, v, commonFraction);
+        }
+
+        public Settings withCommonFraction(double v) {
+            return new Settings(scale, ties, steps, batch, batchesPerStep, adaMerging, seed, samples, fisherNormalize, regmeanAlpha, taskVectorDType, dropRate, v);
+        }
+
+        /** These settings with {@code m}'s default scale ({@link Method#defaultScale}) for the merged task vector and for TIES. */
+        public Settings withDefaultScaleOf(Method m) {
+            return withScale(m.defaultScale()).withTies(ties.withScale(m.defaultScale()));
         }
     }
 
@@ -236,6 +254,11 @@ public final class Merger {
             case WEIGHT_AVERAGING -> Result.of(WeightAveraging.merge(finetuned));
             case TASK_ARITHMETIC -> Result.of(TaskArithmetic.merge(preSource, finetuned, s.scale()));
             case TIES -> Result.of(s.ties().merge(preSource, finetuned));
+            case DARE -> Result.of(new Dare(s.dropRate(), s.seed()).merge(preSource, finetuned, s.scale()));
+            case DARE_TIES -> Result.of(new Dare(s.dropRate(), s.seed()).mergeTies(preSource, finetuned, s.ties()));
+            case TSV -> Result.of(new TsvMerge(s.scale()).merge(preSource, finetuned));
+            case ISO_C -> Result.of(IsoMerge.isoC(s.scale()).merge(preSource, finetuned));
+            case ISO_CTS -> Result.of(IsoMerge.isoCts(s.scale(), s.commonFraction()).merge(preSource, finetuned));
             case FISHER -> Result.of(FisherMerge.mergeStored(config(), pretrained, finetuned, heads, k -> firstBatches(k, s), s.fisherNormalize(), k -> {}));
             case REGMEAN -> Result.of(RegMean.mergeStored(config(), pretrained, finetuned, k -> firstBatches(k, s), s.regmeanAlpha(), k -> {}));
             case ADAMERGING_TASK, ADAMERGING_TASK_PLUS, ADAMERGING_LAYER, ADAMERGING_LAYER_PLUS -> {

@@ -19,6 +19,11 @@ public enum Method {
     TIES("ties", "TIES-Merging"),
     FISHER("fisher", "Fisher Merging"),
     REGMEAN("regmean", "RegMean"),
+    DARE("dare", "DARE"),
+    DARE_TIES("dare-ties", "DARE-TIES"),
+    TSV("tsv", "TSV-Merge"),
+    ISO_C("iso-c", "Iso-C"),
+    ISO_CTS("iso-cts", "Iso-CTS"),
     ADAMERGING_TASK("adamerging-task", "Task-wise AdaMerging"),
     ADAMERGING_TASK_PLUS("adamerging-task++", "Task-wise AdaMerging++"),
     ADAMERGING_LAYER("adamerging-layer", "Layer-wise AdaMerging"),
@@ -38,6 +43,20 @@ public enum Method {
     /** The row name of the paper's Table 1. */
     public String paperName() {
         return paperName;
+    }
+
+    /**
+     * The coefficient of the merged task vector when none is given: 0.3 for task arithmetic, TIES and
+     * DARE (the official AdaMerging code, FusionBench's {@code dare/task_arithmetic.yaml}), 0.5 for
+     * DARE-TIES (FusionBench's {@code dare/ties_merging.yaml}); 1 for TSV-Merge, Iso-C and Iso-CTS
+     * (FusionBench's; their upstream codes choose it on validation) and for the rest, which take no scale.
+     */
+    public float defaultScale() {
+        return switch (this) {
+            case TASK_ARITHMETIC, TIES, DARE -> 0.3f;
+            case DARE_TIES -> 0.5f;
+            default -> 1f;
+        };
     }
 
     public boolean isAdaMerging() {
