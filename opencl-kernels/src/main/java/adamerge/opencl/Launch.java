@@ -9,6 +9,7 @@ import org.jocl.cl_mem;
 
 import java.lang.ref.Reference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -59,6 +60,12 @@ final class Launch {
         return this;
     }
 
+    /** Up to eight floats as a float8 (the rest zero). */
+    Launch float8(float[] v) {
+        CL.clSetKernelArg(kernel, index++, Sizeof.cl_float * 8, Pointer.to(Arrays.copyOf(v, 8)));
+        return this;
+    }
+
     Launch local(long bytes) {
         CL.clSetKernelArg(kernel, index++, bytes, null);
         return this;
@@ -83,6 +90,22 @@ final class Launch {
     Launch taskVector(Tensor t, int[] strides8) {
         keep.add(t);
         return arg(backend.storage(t).mem()).int8(strides8).arg(t.offset());
+    }
+
+    /**
+     * Up to eight task vectors of one element type and one set of strides: eight buffers (the
+     * first repeated for the unused), the shared strides, and their offsets as an int8.
+     */
+    Launch taskVectors(List<Tensor> ts, int[] strides8) {
+        if (ts.isEmpty() || ts.size() > 8) throw new IllegalArgumentException("1 to 8 task vectors per launch, not " + ts.size());
+        keep.addAll(ts);
+        int[] offsets = new int[8];
+        for (int k = 0; k < 8; k++) {
+            Tensor t = ts.get(k < ts.size() ? k : 0);
+            arg(backend.storage(t).mem());
+            offsets[k] = t.offset();
+        }
+        return int8(strides8).int8(offsets);
     }
 
     /** The buffer of a half tensor being written. */

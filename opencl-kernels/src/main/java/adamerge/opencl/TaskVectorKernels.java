@@ -4,6 +4,7 @@ import adamerge.tensor.DType;
 import adamerge.tensor.Reduce;
 import adamerge.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static adamerge.opencl.OpenClBackend.requireSameShape;
@@ -22,38 +23,56 @@ final class TaskVectorKernels {
 
     /**
      * theta0 + sum_k lambda_k tau_k (task arithmetic with per-task coefficients), as a new
-     * contiguous tensor; a tau may be stored as F16.
+     * contiguous tensor; a tau may be stored as F16. One launch per eight task vectors.
      */
     Tensor mergeWeighted(Tensor theta0, List<Tensor> taus, float[] lambdas) {
         if (taus.size() != lambdas.length)
             throw new IllegalArgumentException(taus.size() + " task vectors but " + lambdas.length + " coefficients");
-        Tensor out = cl.copy(theta0);
-        for (int t = 0; t < taus.size(); t++) {
-            Tensor tau = taus.get(t);
-            requireSameShape(theta0, tau);
-            ViewLayout l = ViewLayout.of(tau.shape(), tau.strides());
-            if (l.numel() > 0)
-                kernel("axpy", tau).layout(l).arg(lambdas[t]).taskVector(tau, l.strides8()[0]).buf(out).arg(0).elementwise(l.numel());
+        for (Tensor tau : taus) requireSameShape(theta0, tau);
+        if (taus.isEmpty()) return cl.copy(theta0);
+        Tensor out = cl.empty(theta0.shape());
+        if (theta0.numel() == 0) return out;
+        Tensor x = theta0;
+        for (int from = 0, to; from < taus.size(); from = to, x = out) {
+            to = chunkEnd(taus, from);
+            List<Tensor> chunk = taus.subList(from, to);
+            ViewLayout l = ViewLayout.of(theta0.shape(), x.strides(), chunk.getFirst().strides());
+            kernel("merge_taus", chunk.getFirst()).layout(l).arg(chunk.size()).float8(Arrays.copyOfRange(lambdas, from, to))
+                    .view(x, l.strides8()[0]).taskVectors(chunk, l.strides8()[1]).buf(out).elementwise(l.numel());
         }
         return out;
     }
 
-    /** The inner products &lt;g, tau_k&gt; for every k (a tau may be F16) as a [K] tensor, reduced on the device and left there. */
+    /**
+     * The inner products &lt;g, tau_k&gt; for every k (a tau may be F16) as a [K] tensor, reduced
+     * on the device and left there: one launch per eight task vectors, and one for the sums.
+     */
     Tensor dotWithEach(Tensor g, List<Tensor> taus) {
         int count = taus.size(), n = g.numel();
         if (count == 0 || n == 0) return cl.fromArray(new float[count], count);
+        for (Tensor tau : taus) requireSameShape(g, tau);
         int ls = Launch.ELEMENTWISE_GROUP, groups = Math.min(Math.ceilDiv(n, ls), Launch.MAX_GRID_GROUPS);
         Tensor partial = cl.empty(count, groups);
-        for (int t = 0; t < count; t++) {
-            Tensor tau = taus.get(t);
-            requireSameShape(g, tau);
-            ViewLayout l = ViewLayout.of(g.shape(), g.strides(), tau.strides());
-            kernel("dot_partial", tau).layout(l).view(g, l.strides8()[0]).taskVector(tau, l.strides8()[1])
-                    .buf(partial).arg(t * groups).local(4L * ls).run(new long[]{(long) groups * ls}, new long[]{ls});
+        for (int from = 0, to; from < count; from = to) {
+            to = chunkEnd(taus, from);
+            List<Tensor> chunk = taus.subList(from, to);
+            ViewLayout l = ViewLayout.of(g.shape(), g.strides(), chunk.getFirst().strides());
+            kernel("dots_partial", chunk.getFirst()).layout(l).arg(chunk.size()).view(g, l.strides8()[0])
+                    .taskVectors(chunk, l.strides8()[1]).buf(partial).arg(from * groups).local(4L * ls)
+                    .run(new long[]{(long) groups * ls}, new long[]{ls});
         }
         Tensor sums = cl.reduce(Reduce.SUM, partial, 1);
         cl.storage(partial).release();
         return sums.reshape(count);
+    }
+
+    /** The end of the run of at most eight task vectors from {@code from} that one launch reads: same element type, same strides. */
+    private int chunkEnd(List<Tensor> taus, int from) {
+        Tensor first = taus.get(from);
+        int to = from + 1;
+        while (to < taus.size() && to - from < 8 && cl.storage(taus.get(to)).dtype() == cl.storage(first).dtype()
+                && Arrays.equals(taus.get(to).strides(), first.strides())) to++;
+        return to;
     }
 
     /** F16 on the device, converted there (round to nearest even, as the CPU's F16 storage); BF16 is not supported. */

@@ -120,4 +120,34 @@ class SelectionAndMergeKernelsTest {
         float[] exact = CPU.dotWithEach(g.cpu(), List.of(tau0.cpu())).toArray();
         assertNotEquals(exact[0], a[0], "f16 rounding should show in the dot product");
     }
+
+    /**
+     * Nineteen task vectors: launches of eight, eight and three, except where a transposed one (the
+     * tenth) starts a run of its own; most are rows of one buffer, so each carries its own offset.
+     * Against plain double loops, in the merge's task order.
+     */
+    @Test
+    void moreThanEightTaskVectorsGoInRunsOfEight() {
+        int k = 19, rows = 11, cols = 23, n = rows * cols;
+        float[] all = gaussian(60, k * n), theta = gaussian(61, n), g = gaussian(62, n), lambdas = gaussian(63, k);
+        Tensor stacked = cl().fromArray(all, k * rows, cols);
+        List<Tensor> taus = new ArrayList<>();
+        for (int t = 0; t < k; t++) {
+            if (t == 9) {
+                float[] tr = new float[n];
+                for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) tr[j * rows + i] = all[t * n + i * cols + j];
+                taus.add(cl().fromArray(tr, cols, rows).t());
+            } else taus.add(stacked.slice(0, t * rows, (t + 1) * rows));
+        }
+        float[] expected = theta.clone();
+        double[] dots = new double[k];
+        for (int t = 0; t < k; t++)
+            for (int i = 0; i < n; i++) {
+                expected[i] += lambdas[t] * all[t * n + i];
+                dots[t] += (double) g[i] * all[t * n + i];
+            }
+        assertClose(expected, cl().mergeWeighted(cl().fromArray(theta, rows, cols), taus, lambdas).toArray(), 1e-5, "merge of 19");
+        float[] d = cl().dotWithEach(cl().fromArray(g, rows, cols), taus).toArray();
+        for (int t = 0; t < k; t++) assertEquals(dots[t], d[t], 1e-4, "dot with tau " + t);
+    }
 }
