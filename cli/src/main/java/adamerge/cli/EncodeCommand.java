@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /** {@code adamerge encode}: image embeddings of a data set, written as safetensors. */
 @Command(name = "encode", mixinStandardHelpOptions = true,
@@ -47,26 +48,32 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    @Mixin
+    SurgeryOption surgery;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        new InputsAndOutputs().input("--model", model).input("--input", input).input("--config", config).output("--out", out)
+        new InputsAndOutputs().input("--model", model).input("--input", input).input("--config", config).input("--surgery", surgery.file())
+                .output("--out", out)
                 .check(spec.commandLine().getErr());
         Backend backend = device.backend();
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         try (Backends.Scope onDevice = Backends.use(backend)) {
             ClipCheckpoint ck = ClipCheckpoint.load(model, config);
             VitConfig cfg = ck.config();
+            UnaryOperator<Tensor> correction = surgery.correction(model, cfg.outputDim(), null, backend);
             ImageDataSet data = ImageDataSet.open(input, cfg.imageSize());
-            Tensor embeds = encodeAll(ck.encoder(), data, batch,
+            Tensor embeds = encodeAll(ck.encoder(), correction, data, batch,
                     new Progress(spec.commandLine().getErr(), "images", data.size()));
 
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", model.toString());
             meta.put("input", input.toString());
             meta.put("adamerge.config", cfg.toHuggingFaceJson());
+            if (surgery.given()) meta.put("surgery", surgery.file().toString());
             Map<String, long[]> longs = new LinkedHashMap<>();
             if (data.hasLabels()) longs.put("labels", java.util.Arrays.stream(data.labels()).asLongStream().toArray());
             SafetensorsWriter.write(out, Map.of("image_embeds", embeds), meta, longs, DType.F32);
@@ -76,13 +83,13 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
 
-    /** Features [N, out] of every image of {@code data}, in batches. */
-    static Tensor encodeAll(ClipVisionEncoder encoder, ImageDataSet data, int batch, Progress progress) {
+    /** Features [N, out] of every image of {@code data}, in batches, each batch through {@code correction}. */
+    static Tensor encodeAll(ClipVisionEncoder encoder, UnaryOperator<Tensor> correction, ImageDataSet data, int batch, Progress progress) {
         int n = data.size(), d = encoder.config().outputDim();
         float[] all = new float[n * d];
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
-            float[] f = encoder.encode(data.batch(from, to)).toArray();
+            float[] f = correction.apply(encoder.encode(data.batch(from, to))).toArray();
             System.arraycopy(f, 0, all, from * d, f.length);
             progress.update(to);
         }

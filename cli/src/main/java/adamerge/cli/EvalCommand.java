@@ -49,6 +49,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    @Mixin
+    SurgeryOption surgery;
+
     @Spec
     CommandSpec spec;
 
@@ -67,8 +70,10 @@ public final class EvalCommand implements Callable<Integer> {
             if (!ds.classNames().isEmpty() && ds.classNames().size() != h.classes())
                 throw new IllegalArgumentException(data + " has " + ds.classNames().size() + " classes but " + head + " has " + h.classes());
 
+            var correction = surgery.correction(model, cfg.outputDim(), h.name(), backend);
+
             Progress progress = new Progress(spec.commandLine().getErr(), "images", ds.size());
-            Predictions r = Predictions.of(ck.encoder(), h, ds, batch, progress::update);
+            Predictions r = Predictions.of(ck.encoder(), correction, h, ds, batch, progress::update);
             progress.finish();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

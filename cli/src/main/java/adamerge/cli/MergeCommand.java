@@ -5,6 +5,8 @@ import adamerge.merging.AdaMerging;
 import adamerge.merging.AdaMergingRun;
 import adamerge.merging.Merger;
 import adamerge.merging.Method;
+import adamerge.merging.Surgery;
+import adamerge.merging.SurgeryTraining;
 import adamerge.merging.TiesMerge;
 import adamerge.output.Coefficients;
 import adamerge.output.Json;
@@ -114,6 +116,21 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "10", description = {"AdaMerging: steps between checkpoints (default ${DEFAULT-VALUE};",
             "0: only after the last step and when stopped by SIGINT/SIGTERM, which always write one)."})
     int checkpointEvery;
+    @Option(names = "--surgery", description = {"Representation Surgery (Yang et al., ICML 2024) on top of the merge: one small module per task after",
+            "the merged encoder, trained on each task's --data (unlabeled images) to pull the merged features toward that task's",
+            "fine-tuned encoder's (L1), written to --surgery-out for eval/encode --surgery. Needs --head and --data per model."})
+    boolean surgery;
+    @Option(names = "--surgery-out", description = "Where to write the surgery modules (default: beside --out, OUT.surgery.safetensors).")
+    Path surgeryOut;
+    @Option(names = "--surgery-rank", defaultValue = "16", description = "Surgery: inner width of each task's module (default ${DEFAULT-VALUE}, upstream's).")
+    int surgeryRank;
+    @Option(names = "--surgery-steps", defaultValue = "500", description = {"Surgery: iterations over the tasks, each one Adam step per batch of each",
+            "task, --batches-per-step batches (default ${DEFAULT-VALUE}, upstream's)."})
+    int surgerySteps;
+    @Option(names = "--surgery-batch", defaultValue = "16", description = "Surgery: images per batch (default ${DEFAULT-VALUE}, upstream's).")
+    int surgeryBatch;
+    @Option(names = "--surgery-lr", defaultValue = "1e-3", description = "Surgery: Adam learning rate (default ${DEFAULT-VALUE}, upstream's).")
+    float surgeryLr;
     @Option(names = "--resume", description = {"AdaMerging: continue from this checkpoint to the result of the uninterrupted run. The inputs",
             "and settings must be those of the checkpoint; --steps may be larger, to run longer."})
     Path resume;
@@ -133,6 +150,7 @@ public final class MergeCommand implements Callable<Integer> {
         new InputsAndOutputs().input("--pretrained", pretrained).distinctInputs("--finetuned", finetuned).inputs("--head", heads).inputs("--data", data)
                 .input("--config", config).input("--lambdas-in", lambdasIn)
                 .output("--out", out).output("--lambdas-out", lambdasOut).output("--report", report)
+                .output("--surgery-out", surgery ? surgeryFile() : null)
                 .output("--checkpoint", ada ? checkpointFile() : null).check(err);
         if (!ada && (resume != null || checkpoint != null))
             throw new IllegalArgumentException("--resume and --checkpoint apply to the adamerging-* methods, not " + method);
@@ -164,9 +182,9 @@ public final class MergeCommand implements Callable<Integer> {
                     + " in every tensor: its task vector is zero and adds nothing to the merge");
             err.flush();
         }
-        if (kind.needsData() || !heads.isEmpty() || !data.isEmpty()) {
+        if (kind.needsData() || surgery || !heads.isEmpty() || !data.isEmpty()) {
             if (heads.size() != finetuned.size() || data.size() != finetuned.size())
-                throw new IllegalArgumentException(method + " needs one --head and one --data per --finetuned model (" + finetuned.size()
+                throw new IllegalArgumentException((surgery && !kind.needsData() ? "--surgery" : method) + " needs one --head and one --data per --finetuned model (" + finetuned.size()
                         + " models, " + heads.size() + " heads, " + data.size() + " data sets)");
             merger = merger.withTasks(heads, data);
         }
@@ -179,8 +197,17 @@ public final class MergeCommand implements Callable<Integer> {
                 : merger.merge(kind, mergeSettings(), null);
         if (result == null) return 1; // SIGINT/SIGTERM: the JVM exits with the signal's status; --out stays as it was
 
-        if (merger.hasTasks()) rep.put("tasks", evaluate(merger, result.merged(), err));
+        Surgery trained = surgery ? surgery(merger, result.merged(), rep, err) : null;
+        if (merger.hasTasks()) rep.put("tasks", evaluate(merger, result.merged(), null, err));
+        if (trained != null && merger.hasTasks()) {
+            err.println("with surgery:");
+            rep.put("tasks_with_surgery", evaluate(merger, result.merged(), trained, err));
+        }
         merger.write(result.merged(), out);
+        if (trained != null) {
+            trained.write(surgeryFile());
+            err.printf("wrote %s (surgery of %d tasks, rank %d)%n", surgeryFile(), trained.tasks().size(), trained.rank());
+        }
         rep.put("wall_s", (System.nanoTime() - start) / 1e9);
         rep.put("peak_rss_bytes", Memory.peakRssBytes());
         if (report != null) Json.writeAtomically(report, rep);
@@ -188,6 +215,45 @@ public final class MergeCommand implements Callable<Integer> {
                 (System.nanoTime() - start) / 1e9);
         if (heatmap != null) heatmap.run(); // the figure last: the results are already on disk when it fails
         return 0;
+    }
+
+    /** The surgery's modules trained on the merged encoder, with a progress line per iteration. */
+    private Surgery surgery(Merger merger, Map<String, Tensor> merged, Map<String, Object> rep, PrintWriter err) {
+        SurgeryTraining.Options o = surgeryOptions();
+        List<String> names = taskNames();
+        List<float[]> losses = new ArrayList<>();
+        long t0 = System.nanoTime();
+        Surgery s = merger.surgery(merged, names, o, seed, (step, taskLoss) -> {
+            losses.add(taskLoss.clone());
+            double rate = step / ((System.nanoTime() - t0) / 1e9);
+            long eta = Math.round((o.steps() - step) / rate);
+            StringBuilder per = new StringBuilder();
+            for (int k = 0; k < taskLoss.length; k++) per.append(String.format(Locale.ROOT, " %s=%.4f", names.get(k), taskLoss[k]));
+            err.printf(Locale.ROOT, "\rsurgery %d/%d  L1%s  %.2f steps/s  ETA %d:%02d   ", step, o.steps(), per, rate, eta / 60, eta % 60);
+            err.flush();
+        });
+        if (o.steps() > 0) err.println();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("file", surgeryFile().toString());
+        r.put("rank", o.rank());
+        r.put("steps", o.steps());
+        r.put("batch", o.batch());
+        r.put("batches_per_step", o.batchesPerStep());
+        r.put("lr", o.lr());
+        r.put("l1_per_step", losses);
+        rep.put("surgery", r);
+        return s;
+    }
+
+    private SurgeryTraining.Options surgeryOptions() {
+        return new SurgeryTraining.Options(surgeryRank, surgerySteps, surgeryBatch, batchesPerStep, surgeryLr);
+    }
+
+    private Path surgeryFile() {
+        if (surgeryOut != null) return surgeryOut;
+        String name = out.getFileName().toString();
+        String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+        return out.resolveSibling(stem + ".surgery.safetensors");
     }
 
     private Path checkpointFile() {
@@ -225,6 +291,12 @@ public final class MergeCommand implements Callable<Integer> {
         if (!(dropRate >= 0 && dropRate < 1)) throw new IllegalArgumentException("--drop-rate must be in [0, 1), not " + dropRate);
         if (!(commonFraction >= 0 && commonFraction <= 1))
             throw new IllegalArgumentException("--common-fraction must be in [0, 1], not " + commonFraction);
+        if (!surgery && surgeryOut != null) throw new IllegalArgumentException("--surgery-out " + surgeryOut + " is given without --surgery");
+        if (surgery) {
+            if (data.isEmpty())
+                throw new IllegalArgumentException("--surgery trains on each task's images: give one --head and one --data per --finetuned model");
+            surgeryOptions(); // its own one-line error for a bad --surgery-* value, before any work
+        }
     }
 
     private TiesMerge ties() {
@@ -323,14 +395,16 @@ public final class MergeCommand implements Callable<Integer> {
         return names;
     }
 
-    private List<Map<String, Object>> evaluate(Merger merger, Map<String, Tensor> merged, PrintWriter err) {
+    /** Per-task accuracy and entropy of the merged model, through {@code surgery}'s modules when it is not null. */
+    private List<Map<String, Object>> evaluate(Merger merger, Map<String, Tensor> merged, Surgery surgery, PrintWriter err) {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<String> names = taskNames();
         double accSum = 0;
         int labelled = 0;
         for (int k = 0; k < merger.tasks(); k++) {
             Progress progress = new Progress(err, "images", merger.data(k).size());
-            Predictions r = merger.evaluate(merged, k, Math.max(batch, 64), progress::update);
+            Predictions r = surgery == null ? merger.evaluate(merged, k, Math.max(batch, 64), progress::update)
+                    : merger.evaluate(merged, surgery, k, Math.max(batch, 64), progress::update);
             progress.finish();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("task", names.get(k));

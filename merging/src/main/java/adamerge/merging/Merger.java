@@ -300,6 +300,32 @@ public final class Merger {
         return Predictions.of(pretrained.encoder(merged), heads.get(k), data.get(k), batch, progress);
     }
 
+    /** Task {@code k}'s predictions by a merged encoder (stored layout) with its {@link Surgery} module before the head. */
+    public Predictions evaluate(Map<String, Tensor> merged, Surgery surgery, int k, int batch, IntConsumer progress) {
+        if (!hasTasks()) throw new IllegalStateException("no heads and data to evaluate on (withTasks)");
+        if (surgery.tasks().size() != tasks() || surgery.dim() != config().outputDim())
+            throw new IllegalArgumentException("the surgery holds " + surgery.tasks().size() + " tasks of " + surgery.dim() + "-dim features but the merger has "
+                    + tasks() + " tasks and " + config().outputDim() + "-dim features");
+        Surgery s = surgery.to(preSource.values().iterator().next().backend());
+        return Predictions.of(pretrained.encoder(merged), f -> s.apply(k, f), heads.get(k), data.get(k), batch, progress);
+    }
+
+    /**
+     * Representation Surgery on top of a merged encoder (stored layout): one module per task,
+     * trained on the tasks' data (unlabeled is enough) to pull the merged features toward each
+     * fine-tuned encoder's ({@link SurgeryTraining}); {@code taskNames} name them in the file.
+     * {@code listener} (may be null) hears each iteration.
+     */
+    public Surgery surgery(Map<String, Tensor> merged, List<String> taskNames, SurgeryTraining.Options o, long seed,
+                           SurgeryTraining.Listener listener) {
+        if (!hasTasks()) throw new IllegalArgumentException("surgery needs each task's data (withTasks)");
+        if (taskNames.size() != tasks()) throw new IllegalArgumentException(taskNames.size() + " task names for " + tasks() + " tasks");
+        List<SurgeryTraining.Features> features = new ArrayList<>();
+        for (int k = 0; k < tasks(); k++)
+            features.add(new SurgeryTraining.Features(pretrained.encoder(merged), pretrained.encoder(finetuned.get(k)), data.get(k)));
+        return SurgeryTraining.train(taskNames, features, config().outputDim(), o, seed, listener);
+    }
+
     /** The task's data set (k in fine-tuned order). */
     public ImageDataSet data(int k) {
         return data.get(k);

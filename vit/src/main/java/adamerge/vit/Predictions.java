@@ -2,9 +2,11 @@ package adamerge.vit;
 
 import adamerge.autograd.NoGrad;
 import adamerge.autograd.Var;
+import adamerge.tensor.Tensor;
 import adamerge.vit.data.ImageDataSet;
 
 import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A head's logits on every image of a data set, with what is read from them: top-1 accuracy,
@@ -21,6 +23,15 @@ public record Predictions(String task, int classes, float[] logits, int[] labels
      * {@code progress} (may be null) hears the number of images done after each batch.
      */
     public static Predictions of(ClipVisionEncoder encoder, ClassificationHead head, ImageDataSet images, int batch, IntConsumer progress) {
+        return of(encoder, UnaryOperator.identity(), head, images, batch, progress);
+    }
+
+    /**
+     * The same with {@code afterEncoder} applied to each batch's features before the head: a
+     * task-specific module between them, as Representation Surgery's.
+     */
+    public static Predictions of(ClipVisionEncoder encoder, UnaryOperator<Tensor> afterEncoder, ClassificationHead head, ImageDataSet images,
+                                 int batch, IntConsumer progress) {
         int n = images.size(), c = head.classes();
         if (!images.classNames().isEmpty() && images.classNames().size() != c)
             throw new IllegalArgumentException(images.source() + " has " + images.classNames().size() + " classes but head '" + head.name() + "' has " + c);
@@ -34,7 +45,7 @@ public record Predictions(String task, int classes, float[] logits, int[] labels
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
             try (NoGrad ignored = NoGrad.enter()) {
-                float[] part = head.logits(Var.constant(encoder.encode(images.batch(from, to)))).value().toArray();
+                float[] part = head.logits(Var.constant(afterEncoder.apply(encoder.encode(images.batch(from, to))))).value().toArray();
                 System.arraycopy(part, 0, z, from * c, part.length);
             }
             if (progress != null) progress.accept(to);
