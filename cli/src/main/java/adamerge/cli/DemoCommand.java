@@ -19,8 +19,10 @@ import java.util.concurrent.Callable;
 /** {@code adamerge demo}: the paper's whole study in miniature, from checkpoints to tables and figures. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs a miniature of the AdaMerging paper's study on a small CLIP ViT and 8 small tasks:",
-                "Table 1 (12 methods), generalisation to unseen tasks, robustness to 7 corruptions, the entropy-vs-loss",
-                "analysis and the coefficient figures. Writes Markdown, JSON and PNG into --results (README.md shows them).",
+                "Table 1 (the paper's 12 methods, then DARE, DARE-TIES, TSV-Merge, Iso-C and Iso-CTS with their defaults, and",
+                "Representation Surgery on Task Arithmetic and layer-wise AdaMerging), generalisation to unseen tasks,",
+                "robustness to 7 corruptions, the entropy-vs-loss analysis and the coefficient figures. Writes Markdown, JSON",
+                "and PNG into --results (README.md shows them).",
                 "Default: the shipped checkpoints (built if missing) and fewer AdaMerging steps; --full: everything from",
                 "scratch with the paper's settings (500 steps, 3 seeds)."})
 public final class DemoCommand implements Callable<Integer> {

@@ -1,24 +1,34 @@
 package adamerge.cli;
 
+import adamerge.merging.Method;
+import adamerge.study.StudyResults;
 import adamerge.study.data.DemoTasks;
+import adamerge.study.data.FashionMnistSource;
+import adamerge.study.data.MnistSource;
 import adamerge.study.models.DemoCheckpoints;
 import adamerge.study.models.Recipe;
 import adamerge.tensor.Tensor;
 import adamerge.training.Trainer;
 import adamerge.vit.ClassificationHead;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The demo through the command line: its options, and the general commands rebuilding its checkpoints. */
 class DemoCommandTest {
+    /** The shipped checkpoints, from the module folder Surefire runs in (building them takes minutes). */
+    static final Path SHIPPED = Path.of("../models/demo");
 
     @TempDir
     Path tmp;
@@ -53,6 +63,30 @@ class DemoCommandTest {
                 "--batch", "" + s.batch(), "--weight-decay", "" + s.weightDecay(), "--warmup", "" + s.warmupSteps(), "--seed", "" + s.seed()));
         Map<String, Tensor> want = DemoCheckpoints.readEncoder(DemoCheckpoints.finetunedFile(dir, task)), got = DemoCheckpoints.readEncoder(ft);
         for (String k : want.keySet()) assertArrayEquals(want.get(k).toArray(), got.get(k).toArray(), 1e-6f, k);
+    }
+
+    /**
+     * {@code demo --tiny --validation} (the recipe search's path: Table 1 alone, on the validation split) on the shipped
+     * checkpoints: the table it prints and the table1.json it writes hold every row, the later merges after the paper's.
+     */
+    @Test
+    void validationRunPrintsAndWritesEveryRowOfTable1() throws Exception {
+        Path data = DemoTasks.defaultDataDir();
+        assumeTrue(new MnistSource(data).isCached() && (Files.isDirectory(FashionMnistSource.SYSTEM_DIR)
+                || Files.isDirectory(data.resolve("fashion-mnist-deb"))), "skipped: the real data sets are not cached (run bin/adamerge demo once)");
+        Path results = tmp.resolve("results");
+        Cli.Result r = Cli.run("demo", "--tiny", "--validation", "--models", SHIPPED.toString(), "--results", results.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("on the validation split"), r.out());
+        List<String> printed = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| Method")).map(l -> l.split("\\|")[1].strip()).toList();
+        assertEquals(StudyResults.METHODS, printed);
+        for (Method m : StudyResults.LATER_MERGES) assertTrue(printed.contains(m.paperName()), m.paperName());
+        JsonObject t1 = JsonParser.parseString(Files.readString(results.resolve("table1.json"))).getAsJsonObject();
+        assertEquals(StudyResults.METHODS, List.copyOf(t1.keySet()));
+        for (String m : StudyResults.METHODS) {
+            double avg = t1.getAsJsonObject(m).get("avg").getAsDouble();
+            assertTrue(avg >= 0 && avg <= 100, m + " " + avg);
+        }
     }
 
     static int run(String... args) {

@@ -1,5 +1,7 @@
 package adamerge.study;
 
+import adamerge.merging.Method;
+import adamerge.merging.SurgeryTraining;
 import adamerge.output.Coefficients;
 import adamerge.output.Figures;
 import adamerge.output.Json;
@@ -109,10 +111,47 @@ public final class Reports {
             b.append(" **").append(cell(mean.get("avg"), std.get("avg"), sampled(m))).append("** |\n");
         }
         int n = r.table1.get("Layer-wise AdaMerging").size();
-        b.append('\n').append(String.format(Locale.ROOT, "Test accuracy (%%) on %d test images per task. Fisher Merging, RegMean and the "
-                + "AdaMerging rows are the mean%s over %d seed%s (the seed draws their data); the other rows sample nothing.%n",
+        b.append('\n').append(String.format(Locale.ROOT, "Test accuracy (%%) on %d test images per task. Fisher Merging, RegMean, the "
+                + "AdaMerging rows, DARE, DARE-TIES and the Surgery rows are the mean%s over %d seed%s (the seed draws their data, DARE's drop "
+                + "masks, or the surgery modules' initialisation and batches); "
+                + "the other rows sample nothing.%n",
                 r.settings.testPerTask(), n > 1 ? " ± sample std" : "", n, n > 1 ? "s" : ""));
+        b.append('\n').append(laterMergesNote());
+        b.append('\n').append(surgeryNote());
         return b.toString();
+    }
+
+    /** What the rows after the paper's are and how they were run. */
+    static String laterMergesNote() {
+        List<String> each = new ArrayList<>();
+        for (Method m : StudyResults.LATER_MERGES) {
+            Map<String, Object> o = Study.laterMergeSettings(m);
+            StringBuilder e = new StringBuilder(m.paperName()).append(" (`--method ").append(o.get("method")).append("`: ");
+            List<String> opts = new ArrayList<>();
+            o.forEach((k, v) -> {
+                if (!k.equals("method") && !k.equals("seed")) opts.add(k + " " + (v instanceof Number x ? fmt(x.doubleValue()) : v));
+            });
+            each.add(e.append(String.join(", ", opts)).append(')').toString());
+        }
+        return "The rows after Layer-wise AdaMerging++ are merges published since the paper, each run as `adamerge merge` runs it "
+                + "with every option at its default: " + String.join("; ", each) + "; DARE's masks from `--seed` = the study's seed. "
+                + "Their upstream codes choose the scale of TSV-Merge and Iso on validation data; the study chooses no method's scale "
+                + "(Task Arithmetic and TIES keep 0.3 as well).\n";
+    }
+
+    /** What the Surgery rows are. */
+    static String surgeryNote() {
+        SurgeryTraining.Options o = SurgeryTraining.Options.DEFAULT;
+        return String.format(Locale.ROOT, "The Surgery rows put Representation Surgery (Yang et al., ICML 2024) on the Task Arithmetic and the "
+                + "Layer-wise AdaMerging models above, as `merge --surgery` does with its defaults (upstream's): per task a module "
+                + "`f - up relu(down f)` of rank %d before the head, trained for %d iterations (Adam, lr %s, %d batches of %d per task "
+                + "per iteration) to pull the merged features toward the fine-tuned encoder's (L1) on the same unlabeled test images "
+                + "AdaMerging adapts on. It needs each fine-tuned encoder at adaptation time.%n",
+                o.rank(), o.steps(), Float.toString(o.lr()), o.batchesPerStep(), o.batch());
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%s", (float) v);
     }
 
     private static String cell(double mean, double std, boolean withStd) {
@@ -310,8 +349,10 @@ public final class Reports {
             b.append(String.format(Locale.ROOT, "  - with %d steps of Adam at lr %s a coefficient moves at most about %.3f from the prior 0.3, so the "
                     + "AdaMerging rows stay close to Task Arithmetic / TIES; `bin/adamerge demo --full` runs the paper's 500 steps%n",
                     s.steps(), Float.toString(s.lr()), s.steps() * s.lr()));
-        b.append(String.format(Locale.ROOT, "- %d seed%s for the methods that sample data (AdaMerging batches, Fisher/RegMean samples)%n", s.seeds(), s.seeds() > 1 ? "s" : ""));
+        b.append(String.format(Locale.ROOT, "- %d seed%s for the methods that sample data (AdaMerging batches, Fisher/RegMean samples, DARE masks)%n", s.seeds(), s.seeds() > 1 ? "s" : ""));
         b.append(String.format(Locale.ROOT, "- Fisher Merging and RegMean: %d train samples per task; Task Arithmetic and TIES: λ = 0.3, TIES keeps the top 20%%%n", s.fisherSamples()));
+        b.append("- DARE, DARE-TIES, TSV-Merge, Iso-C, Iso-CTS: the command line's defaults (below Table 1), no scale chosen on any data\n");
+        b.append("- Representation Surgery: upstream's defaults (below Table 1), on the test images as AdaMerging\n");
         b.append(String.format(Locale.ROOT, "- %d test images per task (AdaMerging adapts on them, as the paper, and they are evaluated in full)%n", s.testPerTask()));
         b.append(String.format(Locale.ROOT, "- measured wall time: **%s** for the study", clock(r.totalSeconds)));
         if (r.modelSeconds >= 1) b.append(String.format(Locale.ROOT, ", plus %s to prepare the checkpoints", clock(r.modelSeconds)));
@@ -324,7 +365,8 @@ public final class Reports {
         b.append(PAPER_TABLE).append('\n');
         b.append("Averages side by side:\n\n| Method | Demo avg | Paper avg (ViT-B/32) |\n|---|---|---|\n");
         for (String m : StudyResults.METHODS)
-            b.append(String.format(Locale.ROOT, "| %s | %s | %.1f |%n", m, cell(r.mean(m).get("avg"), r.std(m).get("avg"), sampled(m)), PAPER_AVG.get(m)));
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", m, cell(r.mean(m).get("avg"), r.std(m).get("avg"), sampled(m)),
+                    PAPER_AVG.containsKey(m) ? String.format(Locale.ROOT, "%.1f", PAPER_AVG.get(m)) : "not in the paper"));
         b.append("\n![Average accuracy](table1_average.png)\n\n");
         if (r.diagnostics != null) b.append("## Why merging works or not: disentanglement\n\n").append(DisentanglementReport.markdown(r.tasks, r.diagnostics)).append('\n');
         b.append("## Learned coefficients\n\n![Layer-wise coefficients](layerwise_coefficients.png)\n\n"

@@ -2,13 +2,19 @@ package adamerge.study;
 
 import adamerge.merging.AdaMerging;
 import adamerge.merging.AdaMergingRun;
+import adamerge.merging.Dare;
 import adamerge.merging.Disentanglement;
 import adamerge.merging.FisherMerge;
+import adamerge.merging.IsoMerge;
+import adamerge.merging.Merger;
 import adamerge.merging.Method;
 import adamerge.merging.RegMean;
+import adamerge.merging.Surgery;
+import adamerge.merging.SurgeryTraining;
 import adamerge.merging.TaskArithmetic;
 import adamerge.merging.TaskVector;
 import adamerge.merging.TiesMerge;
+import adamerge.merging.TsvMerge;
 import adamerge.merging.WeightAveraging;
 import adamerge.output.Progress;
 import adamerge.study.data.Corruption;
@@ -31,11 +37,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * The paper's study on the demo models, in-process with the merging library:
  * <ol>
- *   <li>Table 1: twelve methods on eight tasks (sampling methods repeated over seeds);</li>
+ *   <li>Table 1: the paper's twelve methods and the merges published since on eight tasks (sampling
+ *       methods repeated over seeds);</li>
  *   <li>generalisation (the paper's Table 3): merge six tasks, evaluate the two unseen ones;</li>
  *   <li>robustness (Table 7): four tasks, seven corruptions and clean, Task Arithmetic vs
  *       layer-wise AdaMerging adapting on the corrupted test data;</li>
@@ -172,9 +180,12 @@ public final class Study {
         results.table1.put("Individual", new ArrayList<>(List.of(individual)));
         record("Traditional MTL", evaluate("Traditional MTL", models.mtlSource(), tasks, test));
         record("Weight Averaging", evaluate("Weight Averaging", WeightAveraging.merge(ft), tasks, test));
-        Map<String, Predictions> ta = evaluate("Task Arithmetic", TaskArithmetic.merge(pre, ft, TaskArithmetic.DEFAULT_SCALE), tasks, test);
+        Map<String, Tensor> taMerged = TaskArithmetic.merge(pre, ft, TaskArithmetic.DEFAULT_SCALE);
+        Map<String, Predictions> ta = evaluate("Task Arithmetic", taMerged, tasks, test);
         record("Task Arithmetic", ta);
         record("TIES-Merging", evaluate("TIES-Merging", TiesMerge.defaults().merge(pre, ft), tasks, test));
+        for (Method m : StudyResults.LATER_MERGES)
+            if (!drawsMasks(m)) record(m.paperName(), evaluate(m.paperName(), laterMerge(m, pre, ft, 0), tasks, test));
 
         // Entropy vs. loss of the Task Arithmetic model (the paper's Figure 2).
         for (String task : tasks) results.entropyLoss.add(EntropyLoss.of(task, List.of(ta.get(task))));
@@ -183,11 +194,15 @@ public final class Study {
         for (int seed = 0; seed < s.seeds(); seed++) {
             record("Fisher Merging", evaluate("Fisher Merging, seed " + seed, fisher(ft, heads, seed), tasks, test));
             record("RegMean", evaluate("RegMean, seed " + seed, regMean(ft, seed), tasks, test));
+            for (Method m : StudyResults.LATER_MERGES)
+                if (drawsMasks(m)) record(m.paperName(), evaluate(m.paperName() + ", seed " + seed, laterMerge(m, pre, ft, seed), tasks, test));
             for (Method method : Method.adaMergingVariants()) {
                 String name = method.paperName();
                 Map<String, Tensor> merged = adaMerge(name + ", seed " + seed, tasks, test, method, seed);
                 record(name, evaluate(name + ", seed " + seed, merged, tasks, test));
+                if (method == Method.ADAMERGING_LAYER) record(LAYERWISE_SURGERY, withSurgery(LAYERWISE_SURGERY + ", seed " + seed, merged, seed));
             }
+            record(TA_SURGERY, withSurgery(TA_SURGERY + ", seed " + seed, taMerged, seed));
         }
         printTable1();
     }
@@ -211,6 +226,64 @@ public final class Study {
             log.println(row.append(String.format(Locale.ROOT, " %7.1f", mean.get("avg"))));
         }
         log.flush();
+    }
+
+    /** Table 1's Representation Surgery rows: the surgery on top of the two methods upstream applies it to. */
+    static final String TA_SURGERY = "Task Arithmetic + Surgery", LAYERWISE_SURGERY = "Layer-wise AdaMerging + Surgery";
+
+    /**
+     * Representation Surgery (Yang et al., ICML 2024) on a merged encoder with upstream's defaults
+     * ({@link SurgeryTraining.Options#DEFAULT}), trained on each task's unlabeled test images as
+     * AdaMerging adapts on them (and as upstream does), then each task evaluated through its module.
+     */
+    private Map<String, Predictions> withSurgery(String label, Map<String, Tensor> merged, int seed) {
+        SurgeryTraining.Options o = SurgeryTraining.Options.DEFAULT;
+        progress.phase(label + ": " + o.steps() + " steps, " + o.batchesPerStep() + "x" + o.batch() + " unlabeled test images per task per step");
+        ClipVisionEncoder enc = models.pretrained().encoder(merged);
+        List<SurgeryTraining.Features> features = new ArrayList<>();
+        for (String t : tasks) features.add(new SurgeryTraining.Features(enc, models.pretrained().encoder(models.finetuned().get(t)), test.get(t)));
+        Progress p = new Progress(log, "steps", o.steps());
+        Surgery surgery = SurgeryTraining.train(tasks, features, models.config().outputDim(), o, seed, (step, loss) -> p.update(step));
+        p.finish();
+        progress.add(StudyProgress.surgeryUnits(tasks.size(), s.testPerTask()));
+        return evaluate(label, merged, surgery, tasks, test);
+    }
+
+    /** DARE's drop masks come from the seed: its rows are repeated over the study's seeds, as the sampling methods'. */
+    static boolean drawsMasks(Method m) {
+        return m == Method.DARE || m == Method.DARE_TIES;
+    }
+
+    /**
+     * A later merge exactly as {@code adamerge merge --method m --seed seed} runs it with every other
+     * option at its default ({@link Merger.Settings#withDefaultScaleOf}: DARE 0.3, DARE-TIES 0.5,
+     * TSV-Merge and Iso 1.0; drop rate 0.5, Iso-CTS common fraction 0.8). Nothing is chosen on data:
+     * the upstream codes of TSV-Merge and Iso pick their scale on validation, the study picks no
+     * method's scale.
+     */
+    static Map<String, Tensor> laterMerge(Method m, Map<String, Tensor> pre, List<Map<String, Tensor>> ft, long seed) {
+        Merger.Settings d = Merger.Settings.DEFAULT.withDefaultScaleOf(m).withSeed(seed);
+        return switch (m) {
+            case DARE -> new Dare(d.dropRate(), d.seed()).merge(pre, ft, d.scale());
+            case DARE_TIES -> new Dare(d.dropRate(), d.seed()).mergeTies(pre, ft, d.ties());
+            case TSV -> new TsvMerge(d.scale()).merge(pre, ft);
+            case ISO_C -> IsoMerge.isoC(d.scale()).merge(pre, ft);
+            case ISO_CTS -> IsoMerge.isoCts(d.scale(), d.commonFraction()).merge(pre, ft);
+            default -> throw new IllegalArgumentException(m.cliName() + " is not one of the later merges " + StudyResults.LATER_MERGES);
+        };
+    }
+
+    /** The settings {@link #laterMerge} gives {@code m}, for reports: the command line's option names and values. */
+    static Map<String, Object> laterMergeSettings(Method m) {
+        Merger.Settings d = Merger.Settings.DEFAULT.withDefaultScaleOf(m);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("method", m.cliName());
+        o.put("scale", d.scale());
+        if (drawsMasks(m)) o.put("drop-rate", d.dropRate());
+        if (m == Method.DARE_TIES) o.put("ties-k", d.ties().density());
+        if (m == Method.ISO_CTS) o.put("common-fraction", d.commonFraction());
+        if (drawsMasks(m)) o.put("seed", "the study's seed");
+        return o;
     }
 
     /** The seed's Fisher/RegMean sample: {@code fisherSamples} train images per task, drawn without replacement. */
@@ -293,6 +366,11 @@ public final class Study {
 
     /** Each task's predictions of the encoder (stored layout) with that task's head. */
     private Map<String, Predictions> evaluate(String label, Map<String, Tensor> source, List<String> on, Map<String, ImageDataSet> data) {
+        return evaluate(label, source, null, on, data);
+    }
+
+    /** The same, each task's features through its {@code surgery} module (null: none) before the head. */
+    private Map<String, Predictions> evaluate(String label, Map<String, Tensor> source, Surgery surgery, List<String> on, Map<String, ImageDataSet> data) {
         ClipVisionEncoder enc = models.pretrained().encoder(source);
         int n = on.stream().mapToInt(t -> data.get(t).size()).sum();
         Progress p = new Progress(log, "images", n);
@@ -300,7 +378,8 @@ public final class Study {
         int done = 0;
         for (String task : on) {
             ImageDataSet d = data.get(task);
-            out.put(task, Predictions.of(enc, models.heads().get(task), d, s.evalBatch(), null));
+            UnaryOperator<Tensor> module = surgery == null ? UnaryOperator.identity() : f -> surgery.apply(surgery.task(task), f);
+            out.put(task, Predictions.of(enc, module, models.heads().get(task), d, s.evalBatch(), null));
             done += d.size();
             p.update(done);
             progress.add(d.size());

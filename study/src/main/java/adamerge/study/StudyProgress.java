@@ -27,11 +27,24 @@ final class StudyProgress {
     static double plannedUnits(List<String> tasks, StudySettings s) {
         int n = tasks.size(), img = s.testPerTask();
         double step = TRAIN_COST * s.batch() * s.batchesPerStep() * s.steps();
-        double t1 = (6 * n * img) + s.seeds() * (6 * n * img + (TRAIN_COST + 1.5) * s.fisherSamples() * n + 4 * n * step);
+        long seededLater = StudyResults.LATER_MERGES.stream().filter(Study::drawsMasks).count();
+        long fixedLater = StudyResults.LATER_MERGES.size() - seededLater;
+        double t1 = ((6 + fixedLater) * n * img)
+                + s.seeds() * ((6 + seededLater) * n * img + (TRAIN_COST + 1.5) * s.fisherSamples() * n + 4 * n * step
+                + StudyResults.SURGERY_ROWS.size() * surgeryUnits(n, img));
         double gen = Study.UNSEEN.size() * (3 * n * img + 6 * step);
         int rt = (int) Study.ROBUSTNESS_TASKS.stream().filter(tasks::contains).count();
         double rob = (Study.CORRUPTIONS.size() + 1) * (2 * rt * img + rt * step);
         return t1 + gen + rob;
+    }
+
+    /**
+     * One Representation Surgery row: each test image through the merged and the fine-tuned encoder
+     * once (features kept), the modules' training (about as much again on the demo model), and the
+     * evaluation.
+     */
+    static double surgeryUnits(int tasks, int testPerTask) {
+        return 5.0 * tasks * testPerTask;
     }
 
     void phase(String what) {

@@ -1,6 +1,6 @@
 package adamerge.study;
 
-import adamerge.output.Coefficients;
+import adamerge.merging.Method;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,10 +10,33 @@ import java.util.Map;
 /** Everything the study measured, filled in by {@link Study} and written by {@link Reports}. */
 public final class StudyResults {
 
-    /** Table 1's rows, in the paper's order (the keys of results/table1.json). */
-    public static final List<String> METHODS = List.of("Pretrained", "Individual", "Traditional MTL", "Weight Averaging",
+    /** The paper's Table 1 rows, in its order. */
+    public static final List<String> PAPER_METHODS = List.of("Pretrained", "Individual", "Traditional MTL", "Weight Averaging",
             "Fisher Merging", "RegMean", "Task Arithmetic", "TIES-Merging", "Task-wise AdaMerging", "Task-wise AdaMerging++",
             "Layer-wise AdaMerging", "Layer-wise AdaMerging++");
+
+    /**
+     * Merges published since the paper, each run as {@code adamerge merge --method M} runs it with its
+     * defaults (no data read, nothing tuned): the rows after the paper's. DARE and DARE-TIES draw
+     * their drop masks from the seed, so they are repeated over the study's seeds.
+     */
+    public static final List<Method> LATER_MERGES = List.of(Method.DARE, Method.DARE_TIES, Method.TSV, Method.ISO_C, Method.ISO_CTS);
+
+    /**
+     * Representation Surgery (Yang et al., ICML 2024) on the two merges its upstream code applies it
+     * to, trained with its defaults on the unlabeled test images; seeded (module init, batches).
+     */
+    public static final List<String> SURGERY_ROWS = List.of(Study.TA_SURGERY, Study.LAYERWISE_SURGERY);
+
+    /** Table 1's rows (the keys of results/table1.json): the paper's, the later merges, then the surgery rows. */
+    public static final List<String> METHODS = rows(PAPER_METHODS, LATER_MERGES.stream().map(Method::paperName).toList(), SURGERY_ROWS);
+
+    @SafeVarargs
+    private static List<String> rows(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> part : parts) all.addAll(part);
+        return List.copyOf(all);
+    }
 
     /** One merge of {@code seen} tasks evaluated on the seen and the {@code unseen} tasks. */
     public record GeneralisationSplit(List<String> seen, List<String> unseen, Map<String, Map<String, Double>> accuracy) {
