@@ -56,6 +56,7 @@ args = parser.parse_args()
 
 os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
+import peer_blas  # noqa: E402,F401  (sets the peer's best OpenBLAS kernels before torch loads it)
 import torch  # noqa: E402
 
 from clip_torch import CONFIGS, ClipShapes  # noqa: E402
@@ -174,7 +175,7 @@ def main():
         return
     conf = (f"{args.config}, {args.tasks} tasks x {args.batches_per_step} batch(es) of {args.batch}, "
             f"median of {args.steps} steps after a warm-up")
-    print(f"layer-wise AdaMerging step, {conf}", flush=True)
+    print(f"layer-wise AdaMerging step, {conf}; PyTorch {torch.__version__}, {peer_blas.describe()}", flush=True)
     device = args.ours_device or ("opencl" if dev.type == "cuda" else "cpu")
     rounds = []
     for r in range(args.rounds):

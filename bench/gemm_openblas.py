@@ -28,6 +28,7 @@ args = parser.parse_args()
 # OpenBLAS reads its thread count when it is loaded, i.e. at `import torch`.
 os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
 os.environ["OMP_NUM_THREADS"] = str(args.threads)
+import peer_blas  # noqa: E402,F401  (sets the peer's best OpenBLAS kernels before torch loads it)
 import torch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def main():
     if not any("openblas" in lib for lib in libs):
         sys.exit(f"gemm_openblas: torch {torch.__version__} did not load OpenBLAS (mapped: {libs}); "
                  "install libopenblas0-pthread and select it with update-alternatives")
-    print(f"torch {torch.__version__}, BLAS: {', '.join(libs)}; {args.threads} threads")
+    print(f"torch {torch.__version__}, BLAS: {', '.join(libs)} ({peer_blas.describe()}); {args.threads} threads")
 
     print(f"{'shape (m x k x n)':<20} {'layout':<6} {'ours GFLOP/s':>12} {'OpenBLAS':>9} {'ratio':>6}")
     for r in rows:

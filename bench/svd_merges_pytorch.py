@@ -38,6 +38,7 @@ args = parser.parse_args()
 
 os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
+import peer_blas  # noqa: E402,F401  (sets the peer's best OpenBLAS kernels before torch loads it)
 import torch  # noqa: E402
 
 import clip_torch  # noqa: E402
@@ -87,8 +88,9 @@ for m in methods:
     if args.json:
         print(json.dumps(row))
     else:
-        line = "%-8s %s, %d blocks, %d tasks, %d threads: PyTorch %.1f s (peak RSS %.0f MiB)" % (
-            m, args.config, row["layers"], args.tasks, args.threads, torch_r["merge_s"], torch_r["peak_rss_bytes"] / 2**20)
+        line = "%-8s %s, %d blocks, %d tasks, %d threads: PyTorch %.1f s (peak RSS %.0f MiB, %s)" % (
+            m, args.config, row["layers"], args.tasks, args.threads, torch_r["merge_s"], torch_r["peak_rss_bytes"] / 2**20,
+            peer_blas.describe())
         if "ours" in row:
             line += ", ours %.1f s (peak RSS %.0f MiB): %.2fx the time" % (
                 row["ours"]["merge_s"], row["ours"]["peak_rss_bytes"] / 2**20, row["ours_time_over_pytorch"])

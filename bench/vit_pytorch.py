@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 
+import peer_blas  # noqa: E402,F401  (sets the peer's best OpenBLAS kernels before torch loads it)
 import torch
 import torch.nn.functional as F
 
@@ -140,7 +141,7 @@ def main():
         print(json.dumps({"config": a.config, "batch": a.batch, "threads": a.threads, "adamerge": ours, "pytorch": ref,
                           "torch_version": torch.__version__}))
         return
-    print("%s, batch %d, %d threads, median of %d runs (torch %s)" % (a.config, a.batch, a.threads, a.runs, torch.__version__))
+    print("%s, batch %d, %d threads, median of %d runs (torch %s, %s)" % (a.config, a.batch, a.threads, a.runs, torch.__version__, peer_blas.describe()))
     print("%-22s %12s %12s %14s" % ("", "AdaMerge4J", "PyTorch", "ours/PyTorch"))
     for key, label, fmt, higher_better in (("images_per_s", "forward images/s", "%12.2f", True),
                                            ("fwd_bwd_s", "fwd+bwd s/batch", "%12.3f", False),

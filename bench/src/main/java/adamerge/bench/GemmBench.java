@@ -40,6 +40,12 @@ public final class GemmBench implements Runnable {
     @Option(names = "--runs", description = "Timed runs per shape after warm-up (median is reported); default ${DEFAULT-VALUE}.")
     int runs = 7;
 
+    @Option(names = "--peer", paramLabel = "LIB", arity = "0..1", fallbackValue = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
+            description = {"Also time OpenBLAS's cblas_sgemm from LIB (default ${FALLBACK-VALUE}) in this process, in turns with ours,",
+                    "and print the ratio per shape, its geometric mean and its worst. Set OPENBLAS_CORETYPE for the peer's best",
+                    "kernels (bench/gemm_openblas.py does)."})
+    Path peer;
+
     @Mixin
     DeviceOption device;
 
@@ -76,6 +82,10 @@ public final class GemmBench implements Runnable {
                 throw new IllegalStateException("--threads " + threads + " came too late (the pool already has "
                         + Parallel.THREADS + " threads); pass -Dadamerge.threads=" + threads + " instead");
         }
+        if (peer != null) {
+            runAgainstPeer();
+            return;
+        }
         int lanes = FloatVector.SPECIES_PREFERRED.length();
         if (!json) {
             double[] ghz = clockGhz();
@@ -93,6 +103,92 @@ public final class GemmBench implements Runnable {
             else
                 System.out.printf(Locale.ROOT, "%-6s %6d %6d %6d %10.1f%n", s.layout, s.m, s.k, s.n, gflops);
         }
+    }
+
+    /**
+     * Ours and OpenBLAS in alternating turns of about {@link #TURN_SECONDS} each, {@code runs}
+     * turns per side and shape: each ratio is the median over turns of ours / OpenBLAS in the
+     * same round, so a drift of the machine's speed moves both sides alike.
+     */
+    private void runAgainstPeer() {
+        try (OpenBlasPeer blas = new OpenBlasPeer(peer, Parallel.THREADS)) {
+            if (!json)
+                System.out.printf(Locale.ROOT, "ours: %d-lane vectors, %d threads; peer: OpenBLAS %s%n%-6s %6s %6s %6s %10s %10s %7s%n",
+                        FloatVector.SPECIES_PREFERRED.length(), Parallel.THREADS, blas.config(), "layout", "m", "k", "n", "ours", "OpenBLAS", "ratio");
+            warmUp();
+            double logSum = 0, worst = Double.MAX_VALUE;
+            for (Shape s : shapes()) {
+                double[] r = measureAgainst(blas, s);
+                logSum += Math.log(r[2]);
+                worst = Math.min(worst, r[2]);
+                if (json)
+                    System.out.printf(Locale.ROOT, "{\"m\": %d, \"k\": %d, \"n\": %d, \"layout\": \"%s\", \"gflops\": %.2f, \"peer_gflops\": %.2f, "
+                                    + "\"ratio\": %.4f, \"max_rel_diff\": %.2e, \"threads\": %d, \"peer\": \"%s\"}%n",
+                            s.m, s.k, s.n, s.layout, r[0], r[1], r[2], r[3], Parallel.THREADS, blas.config().replace("\"", "'"));
+                else
+                    System.out.printf(Locale.ROOT, "%-6s %6d %6d %6d %10.1f %10.1f %7.2f%n", s.layout, s.m, s.k, s.n, r[0], r[1], r[2]);
+            }
+            double geo = Math.exp(logSum / shapes().size());
+            if (json)
+                System.out.printf(Locale.ROOT, "{\"geomean_ratio\": %.4f, \"worst_ratio\": %.4f}%n", geo, worst);
+            else
+                System.out.printf(Locale.ROOT, "ours / OpenBLAS: geometric mean %.2f, worst %.2f (GFLOP/s medians over %d alternating turns)%n", geo, worst, runs);
+        }
+    }
+
+    private static final double TURN_SECONDS = 0.2;
+    private static final long PAUSE_MS = 100;
+
+    /** {ours GFLOP/s, OpenBLAS GFLOP/s (medians), median of the per-round ratios, max |ours - OpenBLAS| / max |OpenBLAS|}. */
+    private double[] measureAgainst(OpenBlasPeer blas, Shape s) {
+        Random rnd = new Random(1);
+        float[] a = random(rnd, s.m * s.k), b = random(rnd, s.k * s.n), c = new float[s.m * s.n];
+        int lda = s.transA() ? s.m : s.k, ldb = s.transB() ? s.k : s.n;
+        var na = blas.copy(a);
+        var nb = blas.copy(b);
+        var nc = blas.copy(c);
+        double flops = 2.0 * s.m * s.n * s.k;
+        Runnable ours = () -> Sgemm.multiply(s.transA(), s.transB(), s.m, s.n, s.k, a, 0, lda, b, 0, ldb, c, 0, s.n, false);
+        Runnable theirs = () -> blas.multiply(s.transA(), s.transB(), s.m, s.n, s.k, na, lda, nb, ldb, nc, s.n);
+        int reps = Math.max(1, (int) (TURN_SECONDS / (flops / 300e9)));
+        turn(ours, 2);
+        turn(theirs, 2);
+        int n = Math.max(1, runs);
+        double[] mine = new double[n], peers = new double[n], ratios = new double[n];
+        for (int r = 0; r < n; r++) {
+            mine[r] = flops * reps / turn(ours, reps) * 1e-9;
+            peers[r] = flops * reps / turn(theirs, reps) * 1e-9;
+            ratios[r] = mine[r] / peers[r];
+        }
+        float[] ref = nc.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+        double maxDiff = 0, maxRef = 0;
+        for (int i = 0; i < ref.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(c[i] - ref[i]));
+            maxRef = Math.max(maxRef, Math.abs(ref[i]));
+        }
+        return new double[]{median(mine), median(peers), median(ratios), maxDiff / maxRef};
+    }
+
+    /**
+     * Seconds for {@code reps} back-to-back runs, after a pause: OpenBLAS's threads spin for a
+     * while after a call and the pool's workers before they park, and neither side should time
+     * its turn against the other's idle spinning.
+     */
+    private static double turn(Runnable product, int reps) {
+        try {
+            Thread.sleep(PAUSE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) product.run();
+        return (System.nanoTime() - t0) * 1e-9;
+    }
+
+    private static double median(double[] x) {
+        double[] y = x.clone();
+        Arrays.sort(y);
+        return y.length % 2 == 1 ? y[y.length / 2] : (y[y.length / 2 - 1] + y[y.length / 2]) / 2;
     }
 
     /**

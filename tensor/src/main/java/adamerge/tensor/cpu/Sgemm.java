@@ -26,19 +26,25 @@ public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /**
-     * Register tile of 3 rows x 3 vectors. C2 hoists all MR broadcasts of a k step ahead of the
-     * FMAs, so accumulators + B vectors + broadcasts must fit AVX2's 16 registers: 9 + 3 + 3 = 15.
-     * A 6 x 2 tile needs 20 and spills an accumulator every step: in a one-core L1-resident
-     * micro-benchmark it ran at 43 GFLOP/s against 95 for this tile.
+     * Register tile of MR rows x 3 vectors, shaped by the register file. AVX2 (8 lanes, 16
+     * registers): 3 x 3. C2 hoists all MR broadcasts of a k step ahead of the FMAs, so
+     * accumulators + B vectors + broadcasts must fit: 9 + 3 + 3 = 15. A 6 x 2 tile needs 20 and
+     * spills an accumulator every step: in a one-core L1-resident micro-benchmark it ran at 43
+     * GFLOP/s against 95 for 3 x 3. AVX-512 (16 lanes, 32 registers): 6 x 3, 18 + 3 + 6 = 27,
+     * twice the FMAs per k step for the same loop overhead and B loads (the 3 x 3 loop is front-end
+     * bound, see {@link #kernel3x3}).
      */
-    static final int MR = 3, NR = 3 * L;
+    static final int MR = L >= 16 ? 6 : 3, NR = 3 * L;
     /**
-     * Cache blocking for 32 KiB L1d / 512 KiB L2 per core: a KC x NR micro-panel of B (18 KiB at
-     * 8 lanes) stays in L1 while A streams; an MC x KC block of A (90 KiB) stays in L2; a KC x NC
-     * block of B (1.1 MiB) is re-read from L3 once per A block. On the shared 2-core EPYC the
-     * spread of KC 192-384 and MC 60-120 was within measurement noise.
+     * Cache blocking: a KC x NR micro-panel of B is read once per A micro-panel, an MC x KC block
+     * of A stays in L2, a KC x NC block of B is re-read from L3 once per A block. 8 lanes (32 KiB
+     * L1d, 512 KiB L2): KC 192, MC 120; on the shared 2-core EPYC the spread of KC 192-384 and MC
+     * 60-120 was within noise. 16 lanes (the AVX-512 EPYC): KC 384, MC 60; against OpenBLAS in
+     * alternating turns ({@code bench gemm --peer}, 5 turns, geometric mean over the nine ViT
+     * shapes) KC 128 / MC 120 gave 0.73-0.78 of its speed, KC 384-768 / MC 60 0.84-0.91, smaller
+     * MC or KC 256 0.77-0.84: fewer, longer k loops (fewer C reloads) win over a B panel in L1.
      */
-    private static final int KC = 192, MC = 40 * MR, NC = 64 * NR;
+    private static final int KC = L >= 16 ? 384 : 192, MC = (L >= 16 ? 10 : 40) * MR, NC = 64 * NR;
     /** Pieces of a parallel product per thread, claimed dynamically (see {@link Parallel#forPieces}). */
     private static final int PIECES_PER_THREAD = 4;
     /** Fused multiply-adds below which a task is not worth a fork (~25 us at one core's speed). */
@@ -210,8 +216,9 @@ public final class Sgemm {
      * the 2-core EPYC, measured against the same code without the reads).
      */
     private static float touch(float[] c, int ci, int ldc) {
-        int c1 = ci + ldc, c2 = c1 + ldc;
-        return c[ci] + c[ci + NR - 1] + c[c1] + c[c1 + NR - 1] + c[c2] + c[c2 + NR - 1];
+        float sum = 0;
+        for (int r = 0; r < MR; r++, ci += ldc) sum += c[ci] + c[ci + NR - 1];
+        return sum;
     }
 
     /**
@@ -224,26 +231,16 @@ public final class Sgemm {
         int lda = op.lda;
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir), base = at + ir * kc;
-            if (op.transA && mr == MR) { // A stored [k,m]: the MR (= 3, unrolled) values of one p are contiguous
-                for (int p = 0, src = op.aOff + pc * lda + ic + ir, d = base; p < kc; p++, src += lda, d += MR) {
-                    dst[d] = a[src];
-                    dst[d + 1] = a[src + 1];
-                    dst[d + 2] = a[src + 2];
-                }
+            if (op.transA && mr == MR) { // A stored [k,m]: the MR values of one p are contiguous
+                for (int p = 0, src = op.aOff + pc * lda + ic + ir, d = base; p < kc; p++, src += lda, d += MR)
+                    for (int r = 0; r < MR; r++) dst[d + r] = a[src + r];
             } else if (op.transA) { // an edge panel: rows past mc are zero
                 for (int p = 0; p < kc; p++) {
                     int src = op.aOff + (pc + p) * lda + ic + ir, d = base + p * MR;
                     for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];
                     for (int r = mr; r < MR; r++) dst[d + r] = 0f;
                 }
-            } else if (mr == MR) { // A stored [m,k]: the MR (= 3, unrolled) rows side by side, each read sequentially
-                int s0 = op.aOff + (ic + ir) * lda + pc, s1 = s0 + lda, s2 = s1 + lda;
-                for (int p = 0, d = base; p < kc; p++, d += MR) {
-                    dst[d] = a[s0 + p];
-                    dst[d + 1] = a[s1 + p];
-                    dst[d + 2] = a[s2 + p];
-                }
-            } else { // an edge panel of a row-major A: rows past mc are zero
+            } else { // A stored [m,k]: row r of the panel read sequentially, written every MR floats; rows past mc are zero
                 for (int r = 0; r < MR; r++) {
                     if (r < mr) {
                         int src = op.aOff + (ic + ir + r) * lda + pc;
@@ -299,8 +296,15 @@ public final class Sgemm {
         }
     }
 
+    /** The MR x NR micro-kernel of this machine's vector width (MR is a constant: C2 keeps one branch). */
+    private static void kernel(int kc, float[] pa, int ia, MemorySegment pb, int ib,
+                               float[] c, int ci, int ldc, boolean add) {
+        if (MR == 6) kernel6x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
+        else kernel3x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
+    }
+
     /**
-     * The MR x NR micro-kernel: C[3, 3 vectors] (+)= packed A panel * packed B panel over kc.
+     * The 8-lane micro-kernel: C[3, 3 vectors] (+)= packed A panel * packed B panel over kc.
      * Accumulators are named locals so C2 keeps all nine in registers; the add of the old C is
      * written inline because passing vectors to a method that is not inlined boxes them.
      * <p>
@@ -310,13 +314,13 @@ public final class Sgemm {
      * instructions per 9 FMAs, so it is front-end bound and each one saved counts: +2-15% on
      * the ViT shapes, measured against the array version in one JVM.
      */
-    private static void kernel(int kc, float[] pa, int ia, MemorySegment pb, int ib,
-                               float[] c, int ci, int ldc, boolean add) {
+    private static void kernel3x3(int kc, float[] pa, int ia, MemorySegment pb, int ib,
+                                  float[] c, int ci, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
         long ob = (long) ib * Float.BYTES;
-        for (int p = 0; p < kc; p++, ia += MR, ob += NR * Float.BYTES) {
+        for (int p = 0; p < kc; p++, ia += 3, ob += NR * Float.BYTES) {
             FloatVector b0 = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
             FloatVector b1 = FloatVector.fromMemorySegment(S, pb, ob + L * Float.BYTES, ByteOrder.nativeOrder());
             FloatVector b2 = FloatVector.fromMemorySegment(S, pb, ob + 2 * L * Float.BYTES, ByteOrder.nativeOrder());
@@ -354,6 +358,90 @@ public final class Sgemm {
         c20.intoArray(c, c2);
         c21.intoArray(c, c2 + L);
         c22.intoArray(c, c2 + 2 * L);
+    }
+
+    /**
+     * The 16-lane micro-kernel: C[6, 3 vectors] (+)= packed A panel * packed B panel over kc, as
+     * {@link #kernel3x3} with twice the rows: 18 accumulators, 3 B vectors and 6 broadcasts fit
+     * AVX-512's 32 registers, and each k step issues 18 FMAs for the loop overhead 3 x 3 pays for 9.
+     */
+    private static void kernel6x3(int kc, float[] pa, int ia, MemorySegment pb, int ib,
+                                  float[] c, int ci, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        long ob = (long) ib * Float.BYTES;
+        for (int p = 0; p < kc; p++, ia += 6, ob += NR * Float.BYTES) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
+            FloatVector b1 = FloatVector.fromMemorySegment(S, pb, ob + L * Float.BYTES, ByteOrder.nativeOrder());
+            FloatVector b2 = FloatVector.fromMemorySegment(S, pb, ob + 2 * L * Float.BYTES, ByteOrder.nativeOrder());
+            FloatVector a = FloatVector.broadcast(S, pa[ia]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, pa[ia + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, pa[ia + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(S, pa[ia + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            c32 = a.fma(b2, c32);
+            a = FloatVector.broadcast(S, pa[ia + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            c42 = a.fma(b2, c42);
+            a = FloatVector.broadcast(S, pa[ia + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            c52 = a.fma(b2, c52);
+        }
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, c1 + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, c2 + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, c3 + 2 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, c4));
+            c41 = c41.add(FloatVector.fromArray(S, c, c4 + L));
+            c42 = c42.add(FloatVector.fromArray(S, c, c4 + 2 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, c5));
+            c51 = c51.add(FloatVector.fromArray(S, c, c5 + L));
+            c52 = c52.add(FloatVector.fromArray(S, c, c5 + 2 * L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c32.intoArray(c, c3 + 2 * L);
+        c40.intoArray(c, c4);
+        c41.intoArray(c, c4 + L);
+        c42.intoArray(c, c4 + 2 * L);
+        c50.intoArray(c, c5);
+        c51.intoArray(c, c5 + L);
+        c52.intoArray(c, c5 + 2 * L);
     }
 
     /** Scalar tail: copies the valid mr x nr corner of a full scratch tile into C. */
