@@ -42,28 +42,26 @@ final class OpenBlasPeer implements AutoCloseable {
         try {
             lib.find("openblas_set_num_threads").ifPresent(f -> invoke(linker.downcallHandle(f,
                     FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT)), threads));
-            String cfg = lib.find("openblas_get_config").map(f -> {
-                MethodHandle h = linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.ADDRESS));
-                try {
-                    return ((MemorySegment) h.invokeExact()).reinterpret(256).getString(0);
-                } catch (Throwable t) {
-                    return "?";
-                }
-            }).orElse("?");
-            String core = lib.find("openblas_get_corename").map(f -> {
-                MethodHandle h = linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.ADDRESS));
-                try {
-                    return ((MemorySegment) h.invokeExact()).reinterpret(64).getString(0);
-                } catch (Throwable t) {
-                    return "?";
-                }
-            }).orElse("?");
+            String cfg = nativeString(lib, linker, "openblas_get_config", 256);
+            String core = nativeString(lib, linker, "openblas_get_corename", 64);
             config = cfg.strip() + ", core " + core + ", " + threads + " threads (OPENBLAS_CORETYPE="
                     + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")";
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** The C string a no-argument function of the library returns ("?" where it has none). */
+    private static String nativeString(SymbolLookup lib, Linker linker, String function, int maxBytes) {
+        return lib.find(function).map(f -> {
+            try {
+                MemorySegment at = (MemorySegment) linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact();
+                return at.reinterpret(maxBytes).getString(0);
+            } catch (Throwable t) {
+                return "?";
+            }
+        }).orElse("?");
     }
 
     private static void invoke(MethodHandle h, int arg) {
