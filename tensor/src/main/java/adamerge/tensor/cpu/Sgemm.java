@@ -43,8 +43,10 @@ public final class Sgemm {
      * alternating turns ({@code bench gemm --peer}, 5 turns, geometric mean over the nine ViT
      * shapes) KC 128 / MC 120 gave 0.73-0.78 of its speed, KC 384-768 / MC 60 0.84-0.91, smaller
      * MC or KC 256 0.77-0.84: fewer, longer k loops (fewer C reloads) win over a B panel in L1.
+     * NC keeps each thread's B buffer at 1.2 MiB at either width (a parallel product's pieces are
+     * narrower than NC anyway; attention's per-thread products allocate it on every new thread).
      */
-    private static final int KC = L >= 16 ? 384 : 192, MC = (L >= 16 ? 10 : 40) * MR, NC = 64 * NR;
+    private static final int KC = L >= 16 ? 384 : 192, MC = (L >= 16 ? 10 : 40) * MR, NC = (L >= 16 ? 16 : 64) * NR;
     /** Pieces of a parallel product per thread, claimed dynamically (see {@link Parallel#forPieces}). */
     private static final int PIECES_PER_THREAD = 4;
     /** Fused multiply-adds below which a task is not worth a fork (~25 us at one core's speed). */
