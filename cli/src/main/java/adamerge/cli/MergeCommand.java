@@ -235,11 +235,7 @@ public final class MergeCommand implements Callable<Integer> {
         if (o.steps() > 0) err.println();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("file", surgeryFile().toString());
-        r.put("rank", o.rank());
-        r.put("steps", o.steps());
-        r.put("batch", o.batch());
-        r.put("batches_per_step", o.batchesPerStep());
-        r.put("lr", o.lr());
+        r.putAll(o.asMap());
         r.put("l1_per_step", losses);
         rep.put("surgery", r);
         return s;

@@ -8,7 +8,9 @@ import adamerge.vit.data.ImageDataSet;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Learns a {@link Surgery} on unlabeled test images, as upstream's
@@ -46,6 +48,17 @@ public final class SurgeryTraining {
             if (rank < 1 || steps < 0 || batch < 1 || batchesPerStep < 1 || !(lr > 0))
                 throw new IllegalArgumentException("surgery needs rank, batch and batches per step >= 1, steps >= 0 and lr > 0; got rank "
                         + rank + ", steps " + steps + ", batch " + batch + ", batches per step " + batchesPerStep + ", lr " + lr);
+        }
+
+        /** For reports: the settings under the names the JSON reports use. */
+        public Map<String, Object> asMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rank", rank);
+            m.put("steps", steps);
+            m.put("batch", batch);
+            m.put("batches_per_step", batchesPerStep);
+            m.put("lr", lr);
+            return m;
         }
 
         public Options withRank(int v) {

@@ -94,14 +94,7 @@ public record StudySettings(int steps, int seeds, int testPerTask, int trainPool
         Map<String, Object> later = new LinkedHashMap<>();
         for (var method : StudyResults.LATER_MERGES) later.put(method.paperName(), Study.laterMergeSettings(method));
         m.put("later_merges", later);
-        SurgeryTraining.Options so = SurgeryTraining.Options.DEFAULT;
-        Map<String, Object> surgery = new LinkedHashMap<>();
-        surgery.put("rank", so.rank());
-        surgery.put("steps", so.steps());
-        surgery.put("batch", so.batch());
-        surgery.put("batches_per_step", so.batchesPerStep());
-        surgery.put("lr", so.lr());
-        m.put("surgery", surgery);
+        m.put("surgery", SurgeryTraining.Options.DEFAULT.asMap());
         m.put("corruption_severity", severity);
         m.put("diagnostic_images_per_task", diagnosticImages);
         m.put("data_seed", dataSeed);
