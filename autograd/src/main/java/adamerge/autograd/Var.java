@@ -1,6 +1,7 @@
 package adamerge.autograd;
 
 import adamerge.tensor.Binary;
+import adamerge.tensor.LayerNormGradients;
 import adamerge.tensor.Tensor;
 import adamerge.tensor.Unary;
 
@@ -428,18 +429,10 @@ public final class Var {
         Tensor x = value, gv = gamma.value;
         int[] sg = gamma.shape(), sb = beta.shape();
         return record(value.layerNorm(gamma.value, beta.value, eps), g -> {
-            int w = x.dim(-1);
-            Tensor xc = x.sub(x.mean(-1, true));
-            Tensor rstd = xc.mul(xc).mean(-1, true).add(eps).sqrt().pow(-1f);
-            Tensor xhat = xc.mul(rstd);
-            Tensor g2 = g.reshape(-1, w);
-            if (ng != null) acc(ng, g2.mul(xhat.reshape(-1, w)).sum(0, false).reshape(sg));
-            if (nb != null) acc(nb, g2.sum(0, false).reshape(sb));
-            if (nx != null) {
-                Tensor dxhat = g.mul(gv.reshape(w));
-                // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat))
-                acc(nx, dxhat.sub(dxhat.mean(-1, true)).sub(xhat.mul(dxhat.mul(xhat).mean(-1, true))).mul(rstd));
-            }
+            LayerNormGradients d = x.layerNormBackward(gv, g, eps);
+            if (ng != null) acc(ng, d.dgamma().reshape(sg));
+            if (nb != null) acc(nb, d.dbeta().reshape(sb));
+            if (nx != null) acc(nx, d.dx());
         }, this, gamma, beta);
     }
 

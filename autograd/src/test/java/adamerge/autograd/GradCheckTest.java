@@ -97,6 +97,9 @@ class GradCheckTest {
                 rnd(37, 2, 3, 8), rnd(38, 8).mul(0.3f).add(1), rnd(39, 8));
         check("layerNorm strided", v -> v.get(0).layerNorm(v.get(1), v.get(2), 1e-5f),
                 rndT(40, 4, 8), rnd(41, 8), rnd(42, 8));
+        // wider than a vector, not a multiple of it: the fused SIMD row kernel and its scalar tail
+        check("layerNorm wide", v -> v.get(0).layerNorm(v.get(1), v.get(2), 1e-5f),
+                rnd(43, 3, 37), rnd(44, 37).mul(0.3f).add(1), rnd(45, 37));
     }
 
     @Test

@@ -56,6 +56,15 @@ public interface Backend {
     /** Layer normalisation over the last axis with affine gamma, beta of that axis' length. */
     Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
 
+    /**
+     * The gradients of {@link #layerNorm} for the output gradient {@code g} (x's shape). The
+     * default composes primitives ({@link ComposedLayerNorm}); the CPU backends fuse it into one
+     * pass per row.
+     */
+    default LayerNormGradients layerNormBackward(Tensor x, Tensor gamma, Tensor g, float eps) {
+        return ComposedLayerNorm.backward(x, gamma, g, eps);
+    }
+
     /** Joins tensors of equal shape but for {@code axis}. */
     Tensor concat(List<Tensor> xs, int axis);
 

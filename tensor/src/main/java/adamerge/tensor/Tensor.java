@@ -406,6 +406,15 @@ public final class Tensor {
         return backend().layerNorm(this, gamma, beta, eps);
     }
 
+    /** The gradients of {@link #layerNorm} at this input for the output gradient {@code g}. */
+    public LayerNormGradients layerNormBackward(Tensor gamma, Tensor g, float eps) {
+        int w = dim(-1);
+        if (gamma.numel() != w || !Arrays.equals(g.shape, shape))
+            throw new IllegalArgumentException("layerNorm backward of shape " + Arrays.toString(shape) + " needs gamma of " + w
+                    + " elements and a gradient of the same shape, got " + Arrays.toString(gamma.shape) + " and " + Arrays.toString(g.shape));
+        return backend().layerNormBackward(this, gamma, g, eps);
+    }
+
     /**
      * Multi-head self-attention of this packed [B, T, 3W] q;k;v tensor: softmax(q k^T / sqrt(d)) v
      * per head (d = W / heads), heads side by side, [B, T, W]. See {@link Backend#attention}.

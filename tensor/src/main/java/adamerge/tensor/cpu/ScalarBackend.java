@@ -2,7 +2,9 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Backend;
 import adamerge.tensor.Binary;
+import adamerge.tensor.ComposedLayerNorm;
 import adamerge.tensor.DType;
+import adamerge.tensor.LayerNormGradients;
 import adamerge.tensor.Reduce;
 import adamerge.tensor.Shape;
 import adamerge.tensor.Tensor;
@@ -212,6 +214,43 @@ public class ScalarBackend implements Backend {
                 out[r * n + j] = (float) ((src[o[r * n + j]] - mean) * rstd * g[j] + be[j]);
         }
         return wrap(out, x.shape());
+    }
+
+    /** The oracle of the fused kernels: {@link ComposedLayerNorm}'s formulas, one row at a time, in double. */
+    @Override
+    public LayerNormGradients layerNormBackward(Tensor x, Tensor gamma, Tensor g, float eps) {
+        int n = x.dim(-1);
+        float[] xs = data(x), gs = data(g), ga = gamma.contiguous().toArray();
+        int[] ox = offsets(x), og = offsets(g);
+        float[] dx = new float[ox.length];
+        double[] dgamma = new double[n], dbeta = new double[n];
+        for (int r = 0; n > 0 && r < ox.length / n; r++) {
+            double mean = 0, var = 0;
+            for (int j = 0; j < n; j++) mean += xs[ox[r * n + j]];
+            mean /= n;
+            for (int j = 0; j < n; j++) {
+                double d = xs[ox[r * n + j]] - mean;
+                var += d * d;
+            }
+            double rstd = 1 / Math.sqrt(var / n + eps), sumDxhat = 0, sumDxhatXhat = 0;
+            for (int j = 0; j < n; j++) {
+                double xhat = (xs[ox[r * n + j]] - mean) * rstd, gj = gs[og[r * n + j]], dxhat = gj * ga[j];
+                sumDxhat += dxhat;
+                sumDxhatXhat += dxhat * xhat;
+                dgamma[j] += gj * xhat;
+                dbeta[j] += gj;
+            }
+            for (int j = 0; j < n; j++) {
+                double xhat = (xs[ox[r * n + j]] - mean) * rstd, dxhat = gs[og[r * n + j]] * ga[j];
+                dx[r * n + j] = (float) (rstd * (dxhat - sumDxhat / n - xhat * sumDxhatXhat / n));
+            }
+        }
+        float[] dg = new float[n], db = new float[n];
+        for (int j = 0; j < n; j++) {
+            dg[j] = (float) dgamma[j];
+            db[j] = (float) dbeta[j];
+        }
+        return new LayerNormGradients(wrap(dx, x.shape()), wrap(dg, n), wrap(db, n));
     }
 
     /**

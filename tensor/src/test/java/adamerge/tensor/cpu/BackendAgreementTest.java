@@ -2,6 +2,8 @@ package adamerge.tensor.cpu;
 
 import adamerge.tensor.Backend;
 import adamerge.tensor.Binary;
+import adamerge.tensor.ComposedLayerNorm;
+import adamerge.tensor.LayerNormGradients;
 import adamerge.tensor.Reduce;
 import adamerge.tensor.Shape;
 import adamerge.tensor.Tensor;
@@ -118,6 +120,29 @@ class BackendAgreementTest {
                 Tensor g = random(9, w), b = random(10, w);
                 assertClose(SCALAR.layerNorm(x, g, b, 1e-5f), SIMD.layerNorm(x, g, b, 1e-5f), 1e-5f, "layerNorm " + Arrays.toString(s));
             }
+        }
+    }
+
+    @Test
+    void layerNormBackward() {
+        for (int[] s : SHAPES) {
+            if (s.length == 0) continue;
+            int w = s[s.length - 1], rows = w == 0 ? 0 : Shape.numel(s) / w;
+            Tensor gamma = random(12, w);
+            for (Tensor x : views(13, s))
+                for (Tensor g : views(14, s)) {
+                    String what = "layerNorm backward " + Arrays.toString(s);
+                    LayerNormGradients e = SCALAR.layerNormBackward(x, gamma, g, 1e-5f), a = SIMD.layerNormBackward(x, gamma, g, 1e-5f);
+                    float sums = 2e-6f * Math.max(1, rows);
+                    List<LayerNormGradients> others = new ArrayList<>(List.of(a));
+                    // the composed formula, through other kernels: independent of both fused ones
+                    if (w > 0) others.add(ComposedLayerNorm.backward(x, gamma, g, 1e-5f));
+                    for (LayerNormGradients other : others) {
+                        assertClose(e.dx(), other.dx(), 2e-5f, what + ": dx");
+                        assertClose(e.dgamma(), other.dgamma(), sums, what + ": dgamma");
+                        assertClose(e.dbeta(), other.dbeta(), sums, what + ": dbeta");
+                    }
+                }
         }
     }
 
