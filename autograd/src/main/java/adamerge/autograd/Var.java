@@ -294,14 +294,14 @@ public final class Var {
     public Var gelu() {
         Node na = node;
         Tensor x = value;
-        return record(value.gelu(), g -> acc(na, g.mul(x.unary(Unary.GELU_GRAD))), this);
+        return record(value.gelu(), g -> acc(na, g.mulUnary(Unary.GELU_GRAD, x)), this);
     }
 
     /** x * sigmoid(1.702 x), OpenAI CLIP's activation. */
     public Var quickGelu() {
         Node na = node;
         Tensor x = value;
-        return record(value.quickGelu(), g -> acc(na, g.mul(x.unary(Unary.QUICK_GELU_GRAD))), this);
+        return record(value.quickGelu(), g -> acc(na, g.mulUnary(Unary.QUICK_GELU_GRAD, x)), this);
     }
 
     /**
@@ -404,6 +404,24 @@ public final class Var {
             if (na != null) acc(na, unbroadcast(aT ? bv.matmul(g.t()).t() : g.matmul(bv.t()), sa));
             if (nb != null) acc(nb, unbroadcast(bT ? g.t().matmul(av).t() : av.t().matmul(g), sb));
         }, a, b);
+    }
+
+    /**
+     * A linear layer over the last axis, x w^T + b, as torch.nn.functional.linear: w [N, K] as
+     * stored, b [N]. Its rule gives w its gradient g^T x in w's own layout, as {@link #matmul}
+     * does for a w.t() operand, so the numbers are the same as x.matmul(w.t()).add(b)'s.
+     */
+    public Var linear(Var w, Var b) {
+        int[] s = shape();
+        s[s.length - 1] = w.dim(0);
+        Var x = rank() == 2 ? this : reshape(-1, dim(-1));
+        Node nx = x.node, nw = w.node, nb = b.node;
+        Tensor xv = nw != null ? x.value : null, wv = nx != null ? w.value : null;
+        return record(x.value.linear(w.value, b.value), g -> {
+            if (nx != null) acc(nx, g.matmul(wv));
+            if (nw != null) acc(nw, g.t().matmul(xv));
+            if (nb != null) acc(nb, g.sum(0, false));
+        }, x, w, b).reshape(s);
     }
 
     /** A matrix (or batch of them) whose last two axes are swapped in memory: column-major. */

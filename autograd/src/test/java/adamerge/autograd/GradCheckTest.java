@@ -53,6 +53,8 @@ class GradCheckTest {
         check("relu", v -> v.get(0).relu(), Tensor.of(new float[]{-1, -0.3f, 0.4f, 2}, 4));
         check("gelu", v -> v.get(0).gelu(), rnd(13, 2, 5));
         check("quickGelu", v -> v.get(0).quickGelu(), rndT(14, 4, 3));
+        check("gelu wide", v -> v.get(0).gelu(), rnd(62, 2, 37)); // wider than a vector: the fused SIMD backward
+        check("quickGelu wide", v -> v.get(0).quickGelu(), rnd(63, 2, 37));
         check("clamp", v -> v.get(0).clamp(-0.5f, 0.5f), Tensor.of(new float[]{-2, -0.3f, 0.2f, 0.9f}, 4));
     }
 
@@ -86,6 +88,17 @@ class GradCheckTest {
         Var x = Var.param(rnd(36, 2, 3, 4)), w = Var.param(rnd(37, 5, 4));
         x.matmul(w.t()).sum().backward();
         assertTrue(w.grad().isContiguous() && x.grad().isContiguous());
+    }
+
+    @Test
+    void linear() {
+        check("linear", v -> v.get(0).linear(v.get(1), v.get(2)), rnd(50, 2, 3, 4), rnd(51, 5, 4), rnd(52, 5));
+        check("linear 2d, transposed input", v -> v.get(0).t().linear(v.get(1), v.get(2)), rnd(53, 4, 3), rnd(54, 2, 4), rnd(55, 2));
+        // wider than a 16-lane vector on every side, through the fused SIMD path
+        check("linear wide", v -> v.get(0).linear(v.get(1), v.get(2)), rnd(56, 19, 21), rnd(57, 18, 21), rnd(58, 18));
+        Var x = Var.param(rnd(59, 2, 3, 4)), w = Var.param(rnd(60, 5, 4)), b = Var.param(rnd(61, 5));
+        x.linear(w, b).sum().backward();
+        assertTrue(w.grad().isContiguous());
     }
 
     @Test

@@ -26,6 +26,15 @@ public interface Backend {
 
     Tensor unary(Unary op, Tensor x);
 
+    /**
+     * g * op(x), elementwise, for x and g of one shape: an activation's backward, with op its
+     * derivative ({@link Unary#QUICK_GELU_GRAD}). The default composes {@link #unary} and
+     * {@link #binary}; the CPU backends fuse the two into one pass and one output.
+     */
+    default Tensor mulUnary(Tensor g, Unary op, Tensor x) {
+        return binary(Binary.MUL, g, unary(op, x));
+    }
+
     /** {@code a} and {@code b} have equal shapes (broadcasting is done with zero-stride views). */
     Tensor binary(Binary op, Tensor a, Tensor b);
 
@@ -49,6 +58,15 @@ public interface Backend {
 
     /** Batched product of rank-3 views [B, M, K] x [B, K, N] -> [B, M, N]; batch strides may be 0. */
     Tensor matmul(Tensor a, Tensor b);
+
+    /**
+     * A linear layer, x w^T + bias on every row: x [M, K], w [N, K] as stored (PyTorch's
+     * layout), bias [N]. The default composes {@link #matmul} and an add; the CPU backends write
+     * the bias into the output and let the GEMM accumulate onto it (one output, not two).
+     */
+    default Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        return x.matmul(w.t()).add(bias);
+    }
 
     /** Softmax (or log-softmax) over the last axis. */
     Tensor softmax(Tensor x, boolean log);

@@ -362,6 +362,14 @@ public final class Tensor {
         return c.reshape(out);
     }
 
+    /** A linear layer on the rows of this [M, K] matrix: this w^T + bias, w [N, K], bias [N]. See {@link Backend#linear}. */
+    public Tensor linear(Tensor w, Tensor bias) {
+        if (rank() != 2 || w.rank() != 2 || w.dim(1) != dim(1) || bias.rank() != 1 || bias.dim(0) != w.dim(0))
+            throw new IllegalArgumentException("linear needs x [M, K], w [N, K] and bias [N], got " + Arrays.toString(shape)
+                    + ", " + Arrays.toString(w.shape) + " and " + Arrays.toString(bias.shape));
+        return backend().linear(this, w, bias);
+    }
+
     /** Views [..., r, c] as [nb, r, c] without copying where the batch axes allow it. */
     private static Tensor flattenBatch(Tensor x, int nb, int r, int c) {
         int rank = x.rank();
@@ -395,6 +403,13 @@ public final class Tensor {
         axis = Shape.axis(axis, shape.length);
         if (axis == shape.length - 1) return backend().softmax(this, log);
         return transpose(axis, -1).softmaxAlong(-1, log).transpose(axis, -1);
+    }
+
+    /** This times op(x), elementwise (x of this shape): an activation's backward in one pass. See {@link Backend#mulUnary}. */
+    public Tensor mulUnary(Unary op, Tensor x) {
+        if (!Arrays.equals(shape, x.shape))
+            throw new IllegalArgumentException("mulUnary of shapes " + Arrays.toString(shape) + " and " + Arrays.toString(x.shape));
+        return backend().mulUnary(this, op, x);
     }
 
     /** Layer normalisation over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. */

@@ -122,18 +122,18 @@ public final class ClipVisionEncoder {
      */
     private Var selfAttention(Var x, String prefix) {
         observe(prefix + "in_proj_weight", x);
-        Var qkv = x.matmul(w(prefix + "in_proj_weight").t()).add(w(prefix + "in_proj_bias")); // [b, t, 3w]
+        Var qkv = x.linear(w(prefix + "in_proj_weight"), w(prefix + "in_proj_bias")); // [b, t, 3w]
         return qkv.attention(config.heads()); // [b, t, w]: softmax(q k^T / sqrt(d)) v, heads side by side
     }
 
     private Var outProjection(Var o, String prefix) {
         observe(prefix + "out_proj.weight", o);
-        return o.matmul(w(prefix + "out_proj.weight").t()).add(w(prefix + "out_proj.bias"));
+        return o.linear(w(prefix + "out_proj.weight"), w(prefix + "out_proj.bias"));
     }
 
     private Var linear(Var x, String prefix) {
         observe(prefix + ".weight", x);
-        return x.matmul(w(prefix + ".weight").t()).add(w(prefix + ".bias"));
+        return x.linear(w(prefix + ".weight"), w(prefix + ".bias"));
     }
 
     private void observe(String weightName, Var x) {

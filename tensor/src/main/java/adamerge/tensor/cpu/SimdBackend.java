@@ -70,6 +70,26 @@ public class SimdBackend extends ScalarBackend {
         for (; i < hi; i++) out[i] = op.apply(src[srcOff + i]);
     }
 
+    /** The derivatives of the GELUs times g in one loop each (others compose), as {@link #unaryRange} keeps one loop per op. */
+    @Override
+    public Tensor mulUnary(Tensor g, Unary op, Tensor x) {
+        if ((op != Unary.GELU_GRAD && op != Unary.QUICK_GELU_GRAD) || !x.isContiguous() || !g.isContiguous()
+                || !java.util.Arrays.equals(x.shape(), g.shape()))
+            return super.mulUnary(g, op, x);
+        float[] xs = data(x), gs = data(g), out = new float[x.numel()];
+        int xo = x.offset(), go = g.offset();
+        Parallel.forRange(out.length, GRAIN, (lo, hi) -> {
+            int i = lo, end = lo + S.loopBound(hi - lo), n = S.length();
+            if (op == Unary.QUICK_GELU_GRAD) {
+                for (; i < end; i += n) load(gs, go + i).mul(quickGeluGrad(load(xs, xo + i))).intoArray(out, i);
+            } else {
+                for (; i < end; i += n) load(gs, go + i).mul(geluGrad(load(xs, xo + i))).intoArray(out, i);
+            }
+            for (; i < hi; i++) out[i] = gs[go + i] * op.apply(xs[xo + i]);
+        });
+        return wrap(out, x.shape());
+    }
+
     private static FloatVector load(float[] a, int i) {
         return FloatVector.fromArray(S, a, i);
     }
@@ -467,6 +487,36 @@ public class SimdBackend extends ScalarBackend {
         if (nb > 1 && fmas < SMALL_PRODUCT_FMAS) Parallel.forRange(nb, (int) Math.max(1, SMALL_PRODUCT_FMAS / Math.max(fmas, 1)), products);
         else products.run(0, nb);
         return wrap(out, nb, m, n);
+    }
+
+    /**
+     * The bias goes into the output rows first and the GEMM accumulates onto it: the composed
+     * matmul-then-add allocates and walks a second output (for a ViT-B/32 AdaMerging step, 2 GB
+     * of garbage a step).
+     */
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        int m = x.dim(0), k = x.dim(1), n = w.dim(0);
+        boolean ta = !rowMajor(x) && rowMajor(x.t());
+        if (!ta && !rowMajor(x)) x = x.contiguous();
+        if (!rowMajor(w)) w = w.contiguous();
+        float[] b = bias.contiguous().toArray(), out = new float[m * n];
+        Parallel.forRange(m, Math.max(1, GRAIN / Math.max(n, 1)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) System.arraycopy(b, 0, out, r * n, n);
+        });
+        Sgemm.multiply(ta, true, m, n, k, data(x), x.offset(), leadingOf(ta ? x.t() : x), data(w), w.offset(), leadingOf(w),
+                out, 0, n, true);
+        return wrap(out, m, n);
+    }
+
+    /** A matrix whose rows are unit-stride runs that do not overlap: GEMM reads it in place. */
+    private static boolean rowMajor(Tensor x) {
+        return x.stride(1) == 1 && (x.dim(0) <= 1 || x.stride(0) >= x.dim(1));
+    }
+
+    /** The row pitch of a {@link #rowMajor} matrix (at least 1, as BLAS requires). */
+    private static int leadingOf(Tensor x) {
+        return Math.max(1, x.dim(0) <= 1 ? x.dim(1) : x.stride(0));
     }
 
     /** True when one of the two matrix axes has unit stride, so GEMM can read the operand in place. */

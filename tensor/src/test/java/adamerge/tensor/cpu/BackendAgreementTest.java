@@ -124,6 +124,15 @@ class BackendAgreementTest {
     }
 
     @Test
+    void mulUnary() {
+        for (int[] s : SHAPES)
+            for (Tensor x : views(15, s))
+                for (Tensor g : views(16, s))
+                    for (Unary op : new Unary[]{Unary.GELU_GRAD, Unary.QUICK_GELU_GRAD, Unary.EXP})
+                        assertClose(SCALAR.mulUnary(g, op, x), SIMD.mulUnary(g, op, x), 8e-6f, "mulUnary " + op + " " + Arrays.toString(s));
+    }
+
+    @Test
     void layerNormBackward() {
         for (int[] s : SHAPES) {
             if (s.length == 0) continue;
@@ -180,6 +189,25 @@ class BackendAgreementTest {
         assertArrayEquals(new int[]{1, 0, 3}, empty.shape());
         Tensor zeroK = SIMD.matmul(random(1, 1, 2, 0), random(2, 1, 0, 3));
         assertArrayEquals(new float[6], zeroK.toArray());
+    }
+
+    /** The fused bias-then-GEMM against the scalar backend's composed matmul and add, on every input layout. */
+    @Test
+    void linear() {
+        SplittableRandom r = new SplittableRandom(13);
+        int[] sizes = {1, 3, 8, 17, 40};
+        for (int trial = 0; trial < 40; trial++) {
+            int m = sizes[r.nextInt(sizes.length)], k = sizes[r.nextInt(sizes.length)], n = sizes[r.nextInt(sizes.length)];
+            Tensor x = switch (r.nextInt(3)) {
+                case 0 -> random(trial, m, k);
+                case 1 -> random(trial, k, m).t();
+                default -> random(trial, m, k + 2).slice(1, 1, 1 + k);
+            };
+            Tensor w = r.nextBoolean() ? random(trial + 100, n, k) : random(trial + 100, k, n).t();
+            Tensor bias = r.nextBoolean() ? random(trial + 200, n) : random(trial + 200, n, 2).select(1, 0);
+            assertClose(SCALAR.linear(x, w, bias), SIMD.linear(x, w, bias), 1e-5f * Math.max(1, k), "linear " + m + "x" + k + "x" + n);
+        }
+        assertArrayEquals(new float[]{1, 2, 1, 2}, SIMD.linear(random(1, 2, 0), random(2, 2, 0), Tensor.of(new float[]{1, 2}, 2)).toArray());
     }
 
     @Test
