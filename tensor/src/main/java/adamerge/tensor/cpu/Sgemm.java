@@ -231,25 +231,27 @@ public final class Sgemm {
     private static void packA(Operands op, int ic, int mc, int pc, int kc, float[] dst, int at) {
         float[] a = op.a;
         int lda = op.lda;
-        for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir), base = at + ir * kc;
-            if (op.transA && mr == MR) { // A stored [k,m]: the MR values of one p are contiguous
-                for (int p = 0, src = op.aOff + pc * lda + ic + ir, d = base; p < kc; p++, src += lda, d += MR)
-                    for (int r = 0; r < MR; r++) dst[d + r] = a[src + r];
-            } else if (op.transA) { // an edge panel: rows past mc are zero
-                for (int p = 0; p < kc; p++) {
-                    int src = op.aOff + (pc + p) * lda + ic + ir, d = base + p * MR;
-                    for (int r = 0; r < mr; r++) dst[d + r] = a[src + r];
-                    for (int r = mr; r < MR; r++) dst[d + r] = 0f;
+        if (op.transA) { // A stored [k,m]: each p is one stored row; read it once, MR values to each panel
+            int full = mc - mc % MR;
+            for (int p = 0; p < kc; p++) {
+                int src = op.aOff + (pc + p) * lda + ic, d = at + p * MR;
+                for (int ir = 0; ir < full; ir += MR, d += MR * kc)
+                    for (int r = 0; r < MR; r++) dst[d + r] = a[src + ir + r];
+                if (full < mc) { // the edge panel: rows past mc are zero
+                    for (int r = 0; r < mc - full; r++) dst[d + r] = a[src + full + r];
+                    for (int r = mc - full; r < MR; r++) dst[d + r] = 0f;
                 }
-            } else { // A stored [m,k]: row r of the panel read sequentially, written every MR floats; rows past mc are zero
-                for (int r = 0; r < MR; r++) {
-                    if (r < mr) {
-                        int src = op.aOff + (ic + ir + r) * lda + pc;
-                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
-                    }
+            }
+            return;
+        }
+        for (int ir = 0; ir < mc; ir += MR) { // A stored [m,k]: row r of a panel read sequentially, written every MR floats
+            int mr = Math.min(MR, mc - ir), base = at + ir * kc;
+            for (int r = 0; r < MR; r++) {
+                if (r < mr) {
+                    int src = op.aOff + (ic + ir + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a[src + p];
+                } else {
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
                 }
             }
         }
