@@ -202,18 +202,23 @@ public class ScalarBackend implements Backend {
         int[] o = offsets(x);
         float[] out = new float[o.length];
         for (int r = 0; n > 0 && r < o.length / n; r++) {
-            double mean = 0, var = 0;
-            for (int j = 0; j < n; j++) mean += src[o[r * n + j]];
-            mean /= n;
-            for (int j = 0; j < n; j++) {
-                double d = src[o[r * n + j]] - mean;
-                var += d * d;
-            }
-            double rstd = 1 / Math.sqrt(var / n + eps);
+            double[] m = meanAndRstd(src, o, r, n, eps);
             for (int j = 0; j < n; j++)
-                out[r * n + j] = (float) ((src[o[r * n + j]] - mean) * rstd * g[j] + be[j]);
+                out[r * n + j] = (float) ((src[o[r * n + j]] - m[0]) * m[1] * g[j] + be[j]);
         }
         return wrap(out, x.shape());
+    }
+
+    /** Row r's mean and 1 / sqrt(var + eps), biased variance in two passes, in double. */
+    private static double[] meanAndRstd(float[] src, int[] o, int r, int n, float eps) {
+        double mean = 0, var = 0;
+        for (int j = 0; j < n; j++) mean += src[o[r * n + j]];
+        mean /= n;
+        for (int j = 0; j < n; j++) {
+            double d = src[o[r * n + j]] - mean;
+            var += d * d;
+        }
+        return new double[]{mean, 1 / Math.sqrt(var / n + eps)};
     }
 
     /** The oracle of the fused kernels: {@link ComposedLayerNorm}'s formulas, one row at a time, in double. */
@@ -225,14 +230,8 @@ public class ScalarBackend implements Backend {
         float[] dx = new float[ox.length];
         double[] dgamma = new double[n], dbeta = new double[n];
         for (int r = 0; n > 0 && r < ox.length / n; r++) {
-            double mean = 0, var = 0;
-            for (int j = 0; j < n; j++) mean += xs[ox[r * n + j]];
-            mean /= n;
-            for (int j = 0; j < n; j++) {
-                double d = xs[ox[r * n + j]] - mean;
-                var += d * d;
-            }
-            double rstd = 1 / Math.sqrt(var / n + eps), sumDxhat = 0, sumDxhatXhat = 0;
+            double[] m = meanAndRstd(xs, ox, r, n, eps);
+            double mean = m[0], rstd = m[1], sumDxhat = 0, sumDxhatXhat = 0;
             for (int j = 0; j < n; j++) {
                 double xhat = (xs[ox[r * n + j]] - mean) * rstd, gj = gs[og[r * n + j]], dxhat = gj * ga[j];
                 sumDxhat += dxhat;
