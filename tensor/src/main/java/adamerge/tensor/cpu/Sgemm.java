@@ -199,7 +199,8 @@ public final class Sgemm {
                                 if (ir + 2 * MR <= mc) touched += touch(op.c, ci + MR * op.ldc, op.ldc);
                                 kernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, op.c, ci, op.ldc, add);
                             } else {
-                                kernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, scratch, 0, NR, false);
+                                if (MR == 6 && nr <= L) kernel6x1(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, scratch);
+                                else kernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, scratch, 0, NR, false);
                                 storeEdge(scratch, mr, nr, op.c, ci, op.ldc, add);
                             }
                         }
@@ -446,6 +447,32 @@ public final class Sgemm {
         c50.intoArray(c, c5);
         c51.intoArray(c, c5 + L);
         c52.intoArray(c, c5 + 2 * L);
+    }
+
+    /**
+     * An edge panel at most one vector wide (a product of 50 or 64 columns, as attention's per-head
+     * ones, ends in one): {@link #kernel6x3} on its first vector only, into the scratch tile's
+     * first vector of each row, instead of 3 vectors of which 2 multiply padding zeros.
+     */
+    private static void kernel6x1(int kc, float[] pa, int ia, MemorySegment pb, int ib, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+        long ob = (long) ib * Float.BYTES;
+        for (int p = 0; p < kc; p++, ia += 6, ob += NR * Float.BYTES) {
+            FloatVector b = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
+            c0 = FloatVector.broadcast(S, pa[ia]).fma(b, c0);
+            c1 = FloatVector.broadcast(S, pa[ia + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, pa[ia + 2]).fma(b, c2);
+            c3 = FloatVector.broadcast(S, pa[ia + 3]).fma(b, c3);
+            c4 = FloatVector.broadcast(S, pa[ia + 4]).fma(b, c4);
+            c5 = FloatVector.broadcast(S, pa[ia + 5]).fma(b, c5);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, NR);
+        c2.intoArray(tile, 2 * NR);
+        c3.intoArray(tile, 3 * NR);
+        c4.intoArray(tile, 4 * NR);
+        c5.intoArray(tile, 5 * NR);
     }
 
     /** Scalar tail: copies the valid mr x nr corner of a full scratch tile into C. */
