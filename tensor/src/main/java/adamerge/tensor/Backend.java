@@ -61,11 +61,13 @@ public interface Backend {
 
     /**
      * A linear layer, x w^T + bias on every row: x [M, K], w [N, K] as stored (PyTorch's
-     * layout), bias [N]. The default composes {@link #matmul} and an add; the CPU backends write
+     * layout), bias [N]. The default composes this backend's {@link #matmul} and add; the CPU backends write
      * the bias into the output and let the GEMM accumulate onto it (one output, not two).
      */
     default Tensor linear(Tensor x, Tensor w, Tensor bias) {
-        return x.matmul(w.t()).add(bias);
+        int m = x.dim(0), n = w.dim(0);
+        Tensor product = matmul(x.unsqueeze(0), w.t().unsqueeze(0)).reshape(m, n);
+        return binary(Binary.ADD, product, bias.reshape(1, n).expand(m, n));
     }
 
     /** Softmax (or log-softmax) over the last axis. */

@@ -462,19 +462,20 @@ public class SimdBackend extends ScalarBackend {
     // ---- matrix product ----
 
     /**
-     * Each batch entry is one {@link Sgemm} call. An operand is passed as stored when either of
-     * its matrix axes has unit stride (row-major, or transposed with the other stride as leading
-     * dimension); anything else is copied to contiguous first.
+     * Each batch entry is one {@link Sgemm} call. An operand is passed as stored when it is a
+     * {@link GemmLayout} (row-major or transposed, rows not overlapping); anything else, rows
+     * broadcast with stride 0 included, is copied to contiguous first.
      */
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
         int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
         if (b.dim(0) != nb || b.dim(1) != k)
             throw new IllegalArgumentException("matmul shapes " + java.util.Arrays.toString(a.shape()) + " and " + java.util.Arrays.toString(b.shape()) + " do not fit");
-        if (!gemmReady(a)) a = a.contiguous();
-        if (!gemmReady(b)) b = b.contiguous();
-        boolean ta = a.stride(2) != 1 || (k == 1 && a.stride(1) == 1 && m > 1), tb = b.stride(2) != 1 || (n == 1 && b.stride(1) == 1 && k > 1);
-        int lda = leading(a, ta), ldb = leading(b, tb);
+        if (GemmLayout.of(a, 1) == null) a = a.contiguous();
+        if (GemmLayout.of(b, 1) == null) b = b.contiguous();
+        GemmLayout la = GemmLayout.of(a, 1), lb = GemmLayout.of(b, 1);
+        boolean ta = la.transposed(), tb = lb.transposed();
+        int lda = la.pitch(), ldb = lb.pitch();
         float[] da = data(a), db = data(b), out = new float[nb * m * n];
         Tensor A = a, B = b;
         Parallel.Range products = (lo, hi) -> {
@@ -497,38 +498,32 @@ public class SimdBackend extends ScalarBackend {
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor bias) {
         int m = x.dim(0), k = x.dim(1), n = w.dim(0);
-        boolean ta = !rowMajor(x) && rowMajor(x.t());
-        if (!ta && !rowMajor(x)) x = x.contiguous();
-        if (!rowMajor(w)) w = w.contiguous();
+        if (GemmLayout.of(x, 0) == null) x = x.contiguous();
+        if (GemmLayout.of(w, 0) == null) w = w.contiguous();
+        GemmLayout lx = GemmLayout.of(x, 0), lw = GemmLayout.of(w, 0);
         float[] b = bias.contiguous().toArray(), out = new float[m * n];
         Parallel.forRange(m, Math.max(1, GRAIN / Math.max(n, 1)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) System.arraycopy(b, 0, out, r * n, n);
         });
-        Sgemm.multiply(ta, true, m, n, k, data(x), x.offset(), leadingOf(ta ? x.t() : x), data(w), w.offset(), leadingOf(w),
+        // The GEMM's B is w^T: stored [n, k] (transposed for it) when w is row-major.
+        Sgemm.multiply(lx.transposed(), !lw.transposed(), m, n, k, data(x), x.offset(), lx.pitch(), data(w), w.offset(), lw.pitch(),
                 out, 0, n, true);
         return wrap(out, m, n);
     }
 
-    /** A matrix whose rows are unit-stride runs that do not overlap: GEMM reads it in place. */
-    private static boolean rowMajor(Tensor x) {
-        return x.stride(1) == 1 && (x.dim(0) <= 1 || x.stride(0) >= x.dim(1));
-    }
-
-    /** The row pitch of a {@link #rowMajor} matrix (at least 1, as BLAS requires). */
-    private static int leadingOf(Tensor x) {
-        return Math.max(1, x.dim(0) <= 1 ? x.dim(1) : x.stride(0));
-    }
-
-    /** True when one of the two matrix axes has unit stride, so GEMM can read the operand in place. */
-    private static boolean gemmReady(Tensor x) {
-        return x.stride(2) == 1 || x.stride(1) == 1 || x.numel() == 0;
-    }
-
-    /** Leading dimension of a (possibly transposed) stored matrix; at least 1, as BLAS requires. */
-    private static int leading(Tensor x, boolean transposed) {
-        int ld = transposed ? x.stride(2) : x.stride(1);
-        int rowLen = transposed ? x.dim(1) : x.dim(2);
-        return Math.max(Math.max(ld, rowLen), 1);
+    /**
+     * How GEMM reads the matrix on axes (rowAxis, rowAxis + 1) of a view in place: row-major (unit
+     * column stride) or transposed (unit row stride, stored [cols, rows]), with rows (or columns)
+     * that do not overlap, {@code pitch} apart (at least 1, as BLAS requires).
+     */
+    private record GemmLayout(boolean transposed, int pitch) {
+        /** Null when the view is neither (a strided slice, rows broadcast with stride 0): copy it contiguous first. */
+        static GemmLayout of(Tensor x, int rowAxis) {
+            int rows = x.dim(rowAxis), cols = x.dim(rowAxis + 1), rowStride = x.stride(rowAxis), colStride = x.stride(rowAxis + 1);
+            if (colStride == 1 && (rows <= 1 || rowStride >= cols)) return new GemmLayout(false, Math.max(1, rows <= 1 ? cols : rowStride));
+            if (rowStride == 1 && (cols <= 1 || colStride >= rows)) return new GemmLayout(true, Math.max(1, cols <= 1 ? rows : colStride));
+            return null;
+        }
     }
 
     /**

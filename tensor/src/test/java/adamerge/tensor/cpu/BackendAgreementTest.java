@@ -185,6 +185,9 @@ class BackendAgreementTest {
         // many small products at once (attention scores): split over the cores by batch
         Tensor q = random(30, 192, 50, 64), kT = random(31, 192, 50, 64).transpose(1, 2);
         assertClose(SCALAR.matmul(q, kT), SIMD.matmul(q, kT), 1e-5f * 64, "batched attention scores");
+        // rows broadcast with stride 0 (one row expanded) and columns broadcast: overlapping views
+        Tensor row = random(32, 1, 1, 40).expand(1, 30, 40), col = random(33, 1, 40, 1).expand(1, 40, 50);
+        assertClose(SCALAR.matmul(row, col), SIMD.matmul(row, col), 1e-5f * 40, "matmul of broadcast rows and columns");
         Tensor empty = SIMD.matmul(random(1, 1, 0, 4), random(2, 1, 4, 3));
         assertArrayEquals(new int[]{1, 0, 3}, empty.shape());
         Tensor zeroK = SIMD.matmul(random(1, 1, 2, 0), random(2, 1, 0, 3));
@@ -208,6 +211,8 @@ class BackendAgreementTest {
             assertClose(SCALAR.linear(x, w, bias), SIMD.linear(x, w, bias), 1e-5f * Math.max(1, k), "linear " + m + "x" + k + "x" + n);
         }
         assertArrayEquals(new float[]{1, 2, 1, 2}, SIMD.linear(random(1, 2, 0), random(2, 2, 0), Tensor.of(new float[]{1, 2}, 2)).toArray());
+        Tensor row = random(3, 1, 40).expand(30, 40), w = random(4, 1, 40).expand(50, 40), bias = random(5, 50);
+        assertClose(SCALAR.linear(row, w, bias), SIMD.linear(row, w, bias), 1e-5f * 40, "linear of broadcast rows");
     }
 
     @Test
