@@ -19,8 +19,7 @@ import java.util.Arrays;
  * </pre>
  * Packing makes all four layouts (NN, NT, TN, TT) run the same micro-kernel and pads edge
  * panels with zeros, so the kernel always does full vector loads; only the store of an edge
- * tile goes through a small scratch tile. At 16 lanes a row-major A is read where it is stored
- * (its broadcasts need no vector layout), and only its last partial panel is packed. On several cores, C is split along its larger side:
+ * tile goes through a small scratch tile. On several cores, C is split along its larger side:
  * the threads first pack the other operand whole, together, then claim pieces of that side.
  */
 public final class Sgemm {
@@ -389,11 +388,9 @@ public final class Sgemm {
     }
 
     /**
-     * The 16-lane micro-kernel: C[6, 3 vectors] (+)= A panel * packed B panel over kc, as
+     * The 16-lane micro-kernel: C[6, 3 vectors] (+)= packed A panel * packed B panel over kc, as
      * {@link #kernel3x3} with twice the rows: 18 accumulators, 3 B vectors and 6 broadcasts fit
      * AVX-512's 32 registers, and each k step issues 18 FMAs for the loop overhead 3 x 3 pays for 9.
-     * A is read at strides rs (rows) and ps (k steps): packed, or a row-major A in place
-     * ({@link #readsAInPlace}).
      */
     private static void kernel6x3(int kc, float[] pa, int ia, int rs, int ps, MemorySegment pb, int ib,
                                   float[] c, int ci, int ldc, boolean add) {
