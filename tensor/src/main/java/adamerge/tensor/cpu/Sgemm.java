@@ -119,7 +119,7 @@ public final class Sgemm {
         // VM, whose two cores often run at different speeds, against one fixed part per thread in
         // one JVM: medians +11% and +5% on the ViT shapes (rounds 0.97x-1.30x). Packing once
         // alone, with fixed parts, had changed nothing (median 1.00x).
-        Whole whole = splitColumns && readsAInPlace(op) ? null : packWhole(op, !splitColumns, splitColumns ? m : n);
+        Whole whole = packWhole(op, !splitColumns, splitColumns ? m : n);
         int pieces = Math.min(PIECES_PER_THREAD * Parallel.THREADS, panels / grain);
         if (splitColumns)
             Parallel.forPieces(panels, pieces, (lo, hi) -> block(op, 0, m, lo * NR, Math.min(n, hi * NR), whole));
@@ -169,21 +169,11 @@ public final class Sgemm {
         return (x + y - 1) / y;
     }
 
-    /**
-     * True where the kernel reads A where it is stored instead of from a packed copy: a row-major
-     * A at 16 lanes, where packing it was a 6 x kc transpose per panel of scalar strided writes
-     * (about 3 % of an AdaMerging step). The 6 x 3 kernel's loop has room for the addressing;
-     * the 3 x 3 one (8 lanes) is front-end bound and keeps the packed panel's fixed stride.
-     */
-    private static boolean readsAInPlace(Operands op) {
-        return MR == 6 && !op.transA;
-    }
-
     /** The sequential blocked GEMM over rows [i0, i1) and columns [j0, j1) of C; {@code whole}, if not null, holds one operand packed. */
     private static void block(Operands op, int i0, int i1, int j0, int j1, Whole whole) {
         Buffers buf = BUFFERS.get();
         float[] scratch = buf.edge;
-        boolean inPlace = readsAInPlace(op), packedA = whole != null && !whole.isB, packedB = whole != null && whole.isB;
+        boolean packedA = whole != null && !whole.isB, packedB = whole != null && whole.isB;
         float[] pa = packedA ? whole.data : buf.packA;
         MemorySegment pb = packedB ? whole.view : buf.packBView;
         int k = op.k;
@@ -198,27 +188,19 @@ public final class Sgemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int aAt = packedA ? pc * whole.padded + ic * kc : 0;
-                    // In place, only a last panel of fewer than MR rows is packed (zero rows past mc).
-                    int inPlaceRows = inPlace ? mc - mc % MR : 0;
-                    if (inPlaceRows < mc && !packedA) packA(op, ic + inPlaceRows, mc - inPlaceRows, pc, kc, buf.packA, 0);
-                    int edgeAt = inPlace ? -inPlaceRows * kc : 0; // the packed edge panel sits at packA[0]
+                    if (!packedA) packA(op, ic, mc, pc, kc, buf.packA, 0);
                     // jr outer: one B micro-panel stays in L1 while the A micro-panels stream from L2.
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int ci = op.cOff + (ic + ir) * op.ldc + jc + jr;
-                            // A's micro-panel: rows rs apart, k steps ps apart
-                            boolean stored = ir < inPlaceRows;
-                            float[] a = stored ? op.a : pa;
-                            int ia = stored ? op.aOff + (ic + ir) * op.lda + pc : aAt + edgeAt + ir * kc;
-                            int rs = stored ? op.lda : 1, ps = stored ? 1 : MR;
                             if (mr == MR && nr == NR) {
                                 if (ir + 2 * MR <= mc) touched += touch(op.c, ci + MR * op.ldc, op.ldc);
-                                kernel(kc, a, ia, rs, ps, pb, bAt + jr * kc, op.c, ci, op.ldc, add);
+                                kernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, op.c, ci, op.ldc, add);
                             } else {
-                                if (MR == 6 && nr <= L) kernel6x1(kc, a, ia, rs, ps, pb, bAt + jr * kc, scratch);
-                                else kernel(kc, a, ia, rs, ps, pb, bAt + jr * kc, scratch, 0, NR, false);
+                                if (MR == 6 && nr <= L) kernel6x1(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, scratch);
+                                else kernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, scratch, 0, NR, false);
                                 storeEdge(scratch, mr, nr, op.c, ci, op.ldc, add);
                             }
                         }
@@ -319,14 +301,10 @@ public final class Sgemm {
         }
     }
 
-    /**
-     * The MR x NR micro-kernel of this machine's vector width (MR is a constant: C2 keeps one
-     * branch). A's element (row r, step p) of the micro-panel is {@code pa[ia + r*rs + p*ps]}:
-     * rs 1 and ps MR for a packed panel; the 3 x 3 kernel takes packed panels only.
-     */
-    private static void kernel(int kc, float[] pa, int ia, int rs, int ps, MemorySegment pb, int ib,
+    /** The MR x NR micro-kernel of this machine's vector width (MR is a constant: C2 keeps one branch). */
+    private static void kernel(int kc, float[] pa, int ia, MemorySegment pb, int ib,
                                float[] c, int ci, int ldc, boolean add) {
-        if (MR == 6) kernel6x3(kc, pa, ia, rs, ps, pb, ib, c, ci, ldc, add);
+        if (MR == 6) kernel6x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
         else kernel3x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
     }
 
@@ -392,7 +370,7 @@ public final class Sgemm {
      * {@link #kernel3x3} with twice the rows: 18 accumulators, 3 B vectors and 6 broadcasts fit
      * AVX-512's 32 registers, and each k step issues 18 FMAs for the loop overhead 3 x 3 pays for 9.
      */
-    private static void kernel6x3(int kc, float[] pa, int ia, int rs, int ps, MemorySegment pb, int ib,
+    private static void kernel6x3(int kc, float[] pa, int ia, MemorySegment pb, int ib,
                                   float[] c, int ci, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
@@ -401,8 +379,7 @@ public final class Sgemm {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
         long ob = (long) ib * Float.BYTES;
-        int r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
-        for (int p = 0; p < kc; p++, ia += ps, ob += NR * Float.BYTES) {
+        for (int p = 0; p < kc; p++, ia += 6, ob += NR * Float.BYTES) {
             FloatVector b0 = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
             FloatVector b1 = FloatVector.fromMemorySegment(S, pb, ob + L * Float.BYTES, ByteOrder.nativeOrder());
             FloatVector b2 = FloatVector.fromMemorySegment(S, pb, ob + 2 * L * Float.BYTES, ByteOrder.nativeOrder());
@@ -410,23 +387,23 @@ public final class Sgemm {
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
             c02 = a.fma(b2, c02);
-            a = FloatVector.broadcast(S, pa[ia + rs]);
+            a = FloatVector.broadcast(S, pa[ia + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
             c12 = a.fma(b2, c12);
-            a = FloatVector.broadcast(S, pa[ia + r2]);
+            a = FloatVector.broadcast(S, pa[ia + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
             c22 = a.fma(b2, c22);
-            a = FloatVector.broadcast(S, pa[ia + r3]);
+            a = FloatVector.broadcast(S, pa[ia + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
             c32 = a.fma(b2, c32);
-            a = FloatVector.broadcast(S, pa[ia + r4]);
+            a = FloatVector.broadcast(S, pa[ia + 4]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
             c42 = a.fma(b2, c42);
-            a = FloatVector.broadcast(S, pa[ia + r5]);
+            a = FloatVector.broadcast(S, pa[ia + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
             c52 = a.fma(b2, c52);
@@ -477,19 +454,18 @@ public final class Sgemm {
      * ones, ends in one): {@link #kernel6x3} on its first vector only, into the scratch tile's
      * first vector of each row, instead of 3 vectors of which 2 multiply padding zeros.
      */
-    private static void kernel6x1(int kc, float[] pa, int ia, int rs, int ps, MemorySegment pb, int ib, float[] tile) {
+    private static void kernel6x1(int kc, float[] pa, int ia, MemorySegment pb, int ib, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
         FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
         long ob = (long) ib * Float.BYTES;
-        int r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
-        for (int p = 0; p < kc; p++, ia += ps, ob += NR * Float.BYTES) {
+        for (int p = 0; p < kc; p++, ia += 6, ob += NR * Float.BYTES) {
             FloatVector b = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
             c0 = FloatVector.broadcast(S, pa[ia]).fma(b, c0);
-            c1 = FloatVector.broadcast(S, pa[ia + rs]).fma(b, c1);
-            c2 = FloatVector.broadcast(S, pa[ia + r2]).fma(b, c2);
-            c3 = FloatVector.broadcast(S, pa[ia + r3]).fma(b, c3);
-            c4 = FloatVector.broadcast(S, pa[ia + r4]).fma(b, c4);
-            c5 = FloatVector.broadcast(S, pa[ia + r5]).fma(b, c5);
+            c1 = FloatVector.broadcast(S, pa[ia + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, pa[ia + 2]).fma(b, c2);
+            c3 = FloatVector.broadcast(S, pa[ia + 3]).fma(b, c3);
+            c4 = FloatVector.broadcast(S, pa[ia + 4]).fma(b, c4);
+            c5 = FloatVector.broadcast(S, pa[ia + 5]).fma(b, c5);
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, NR);

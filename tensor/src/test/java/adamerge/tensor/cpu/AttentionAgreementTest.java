@@ -108,7 +108,7 @@ class AttentionAgreementTest {
         // and until C2 compiles the kernels the Vector API boxes its vectors on the heap.
         // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
         long bound = outputs + 3L * 4 * t * t + (64 << 10), allocated = Long.MAX_VALUE;
-        for (int run = 0; run < 200 && allocated >= bound; run++) {
+        for (int run = 0; run < 40 && allocated >= bound; run++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             SIMD.attention(qkv, h);
             SIMD.attentionBackward(qkv, h, g);
