@@ -3,8 +3,6 @@ package adamerge.tensor.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -27,12 +25,14 @@ public final class Sgemm {
     private static final int L = S.length();
     /**
      * Register tile of MR rows x 3 vectors, shaped by the register file. AVX2 (8 lanes, 16
-     * registers): 3 x 3. C2 hoists all MR broadcasts of a k step ahead of the FMAs, so
-     * accumulators + B vectors + broadcasts must fit: 9 + 3 + 3 = 15. A 6 x 2 tile needs 20 and
-     * spills an accumulator every step: in a one-core L1-resident micro-benchmark it ran at 43
-     * GFLOP/s against 95 for 3 x 3. AVX-512 (16 lanes, 32 registers): 6 x 3, 18 + 3 + 6 = 27,
-     * twice the FMAs per k step for the same loop overhead and B loads (the 3 x 3 loop is front-end
-     * bound, see {@link #kernel3x3}).
+     * registers): 3 x 3. C2 may hoist all MR broadcasts of a k step ahead of the FMAs, so
+     * accumulators + B vectors + broadcasts must fit: 9 + 3 + 3 = 15. A 6 x 2 tile needs 20: in a
+     * one-core L1-resident micro-benchmark (Zen 4 under -XX:UseAVX=2) it ran at 111-114 GFLOP/s,
+     * against 105 for 3 x 3, when C2 happened to interleave the broadcasts, and at 48 when it
+     * hoisted them and spilled, which flipped with the collector and the Vector API's bounds-check
+     * setting: too fragile to ship. AVX-512 (16 lanes, 32 registers): 6 x 3, 18 + 3 + 6 = 27,
+     * twice the FMAs per k step for the same loop overhead and B loads; 12 or more independent
+     * accumulators also cover the FMA latency that 9 barely do.
      */
     static final int MR = L >= 16 ? 6 : 3, NR = 3 * L;
     /**
@@ -57,14 +57,10 @@ public final class Sgemm {
     /** The calling thread's buffer for an operand packed whole ahead of a parallel product (grown on demand). */
     private static final ThreadLocal<float[]> WHOLE = ThreadLocal.withInitial(() -> new float[0]);
 
-    /**
-     * One thread's packed B block (with a {@link MemorySegment} view of it, which the kernel reads
-     * through), packed A block, and an edge tile plus one slot for {@link #touch}'s sum.
-     */
-    private record Buffers(float[] packB, MemorySegment packBView, float[] packA, float[] edge) {
+    /** One thread's packed B block, packed A block, and an edge tile plus one slot for {@link #touch}'s sum. */
+    private record Buffers(float[] packB, float[] packA, float[] edge) {
         static Buffers allocate() {
-            float[] packB = new float[KC * NC];
-            return new Buffers(packB, MemorySegment.ofArray(packB), new float[MC * KC], new float[MR * NR + 1]);
+            return new Buffers(new float[KC * NC], new float[MC * KC], new float[MR * NR + 1]);
         }
     }
 
@@ -132,7 +128,7 @@ public final class Sgemm {
      * from pc holds {@code padded} rows of A (or columns of B) from {@code pc * padded}, the
      * micro-panel of row (column) x at {@code pc * padded + x * kc}.
      */
-    private record Whole(boolean isB, float[] data, MemorySegment view, int padded) {
+    private record Whole(boolean isB, float[] data, int padded) {
     }
 
     private static Whole packWhole(Operands op, boolean isB, int size) {
@@ -149,7 +145,7 @@ public final class Sgemm {
                 else packA(op, from, count, pc, kc, dst, at);
             }
         });
-        return new Whole(isB, data, isB ? MemorySegment.ofArray(data) : null, padded);
+        return new Whole(isB, data, padded);
     }
 
     private record Operands(boolean transA, boolean transB, int k,
@@ -175,7 +171,7 @@ public final class Sgemm {
         float[] scratch = buf.edge;
         boolean packedA = whole != null && !whole.isB, packedB = whole != null && whole.isB;
         float[] pa = packedA ? whole.data : buf.packA;
-        MemorySegment pb = packedB ? whole.view : buf.packBView;
+        float[] pb = packedB ? whole.data : buf.packB;
         int k = op.k;
         float touched = 0;
         for (int jc = j0; jc < j1; jc += NC) {
@@ -302,7 +298,7 @@ public final class Sgemm {
     }
 
     /** The MR x NR micro-kernel of this machine's vector width (MR is a constant: C2 keeps one branch). */
-    private static void kernel(int kc, float[] pa, int ia, MemorySegment pb, int ib,
+    private static void kernel(int kc, float[] pa, int ia, float[] pb, int ib,
                                float[] c, int ci, int ldc, boolean add) {
         if (MR == 6) kernel6x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
         else kernel3x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
@@ -313,22 +309,22 @@ public final class Sgemm {
      * Accumulators are named locals so C2 keeps all nine in registers; the add of the old C is
      * written inline because passing vectors to a method that is not inlined boxes them.
      * <p>
-     * B is read through a segment view at long byte offsets: C2 then folds the +L and +2L into
-     * the loads' addresses, where with int indices into the float[] it recomputes and
-     * sign-extends each index every step (seen in its assembly). The loop issues ~30
-     * instructions per 9 FMAs, so it is front-end bound and each one saved counts: +2-15% on
-     * the ViT shapes, measured against the array version in one JVM.
+     * B is read from its float[] with an index linear in the loop: C2 then proves all B loads of
+     * the call in bounds up front and drops the Vector API's per-load checks even when they are on
+     * (the JVM's default, so also for library users). Through a segment view of B at long offsets
+     * it kept them and recomputed each address every step. Against that segment version over the
+     * nine ViT shapes (2 threads, Zen 4): +37-48% at 8 lanes and +15-21% at 16 lanes with the
+     * checks on, equal with them off.
      */
-    private static void kernel3x3(int kc, float[] pa, int ia, MemorySegment pb, int ib,
+    private static void kernel3x3(int kc, float[] pa, int ia, float[] pb, int ib,
                                   float[] c, int ci, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        long ob = (long) ib * Float.BYTES;
-        for (int p = 0; p < kc; p++, ia += 3, ob += NR * Float.BYTES) {
-            FloatVector b0 = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
-            FloatVector b1 = FloatVector.fromMemorySegment(S, pb, ob + L * Float.BYTES, ByteOrder.nativeOrder());
-            FloatVector b2 = FloatVector.fromMemorySegment(S, pb, ob + 2 * L * Float.BYTES, ByteOrder.nativeOrder());
+        for (int end = ib + kc * NR; ib < end; ib += NR, ia += 3) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, ib);
+            FloatVector b1 = FloatVector.fromArray(S, pb, ib + L);
+            FloatVector b2 = FloatVector.fromArray(S, pb, ib + 2 * L);
             FloatVector a = FloatVector.broadcast(S, pa[ia]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -370,7 +366,7 @@ public final class Sgemm {
      * {@link #kernel3x3} with twice the rows: 18 accumulators, 3 B vectors and 6 broadcasts fit
      * AVX-512's 32 registers, and each k step issues 18 FMAs for the loop overhead 3 x 3 pays for 9.
      */
-    private static void kernel6x3(int kc, float[] pa, int ia, MemorySegment pb, int ib,
+    private static void kernel6x3(int kc, float[] pa, int ia, float[] pb, int ib,
                                   float[] c, int ci, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
@@ -378,11 +374,10 @@ public final class Sgemm {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
-        long ob = (long) ib * Float.BYTES;
-        for (int p = 0; p < kc; p++, ia += 6, ob += NR * Float.BYTES) {
-            FloatVector b0 = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
-            FloatVector b1 = FloatVector.fromMemorySegment(S, pb, ob + L * Float.BYTES, ByteOrder.nativeOrder());
-            FloatVector b2 = FloatVector.fromMemorySegment(S, pb, ob + 2 * L * Float.BYTES, ByteOrder.nativeOrder());
+        for (int end = ib + kc * NR; ib < end; ib += NR, ia += 6) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, ib);
+            FloatVector b1 = FloatVector.fromArray(S, pb, ib + L);
+            FloatVector b2 = FloatVector.fromArray(S, pb, ib + 2 * L);
             FloatVector a = FloatVector.broadcast(S, pa[ia]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -454,12 +449,11 @@ public final class Sgemm {
      * ones, ends in one): {@link #kernel6x3} on its first vector only, into the scratch tile's
      * first vector of each row, instead of 3 vectors of which 2 multiply padding zeros.
      */
-    private static void kernel6x1(int kc, float[] pa, int ia, MemorySegment pb, int ib, float[] tile) {
+    private static void kernel6x1(int kc, float[] pa, int ia, float[] pb, int ib, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
         FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
-        long ob = (long) ib * Float.BYTES;
-        for (int p = 0; p < kc; p++, ia += 6, ob += NR * Float.BYTES) {
-            FloatVector b = FloatVector.fromMemorySegment(S, pb, ob, ByteOrder.nativeOrder());
+        for (int end = ib + kc * NR; ib < end; ib += NR, ia += 6) {
+            FloatVector b = FloatVector.fromArray(S, pb, ib);
             c0 = FloatVector.broadcast(S, pa[ia]).fma(b, c0);
             c1 = FloatVector.broadcast(S, pa[ia + 1]).fma(b, c1);
             c2 = FloatVector.broadcast(S, pa[ia + 2]).fma(b, c2);
