@@ -105,10 +105,11 @@ class AttentionAgreementTest {
         Tensor qkv = Tensor.randn(7, b, t, 3 * w), g = Tensor.randn(8, b, t, w);
         long scores = 4L * b * h * t * t, outputs = 4L * b * t * 4 * w; // [B,H,T,T]; attention's output plus d(qkv)
         // The least of several calls: the first ones also allocate the per-thread GEMM pack buffers,
-        // and until C2 compiles the kernels the Vector API boxes its vectors on the heap. In about 1
-        // of 20 suite runs on the 2-core VM, 40 calls were not enough (27.9 MB still allocated),
-        // likely while C2's queue still held the earlier tests' methods: the loop stops at the
-        // first call under the bound, so a higher cap costs a passing run nothing.
+        // and until C2 compiles the kernels the Vector API boxes its vectors on the heap. In 1 of
+        // about 20 suite runs on the 2-core VM, 40 calls were not enough (27.9 MB still allocated;
+        // cause not found, C2's queue still busy with earlier tests is one guess). The loop stops at
+        // the first call under the bound, so a higher cap costs a passing run nothing; if 200
+        // calls fail too, the kernels are stuck uncompiled, a speed bug this check should report.
         // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
         long bound = outputs + 3L * 4 * t * t + (64 << 10), allocated = Long.MAX_VALUE;
         int run = 0;
