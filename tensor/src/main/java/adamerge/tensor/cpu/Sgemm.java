@@ -9,11 +9,11 @@ import java.util.Arrays;
  * Single-precision GEMM on the Vector API, blocked in the BLIS/GotoBLAS way:
  * <pre>
  *   for jc in n step NC          B block [KC x NC] packed once, reused by every row panel
- *     for pc in k step KC        (KC x NR micro-panel of B stays in L1)
+ *     for pc in k step KC        (KC x NR micro-panel of B: L1 at 8 lanes, L2 at 16; see KC)
  *       pack B[pc.., jc..]
  *       for ic in m step MC      A block [MC x KC] packed, stays in L2
  *         pack A[ic.., pc..]
- *         for jr, ir             MR x NR register tile: 3 rows x 3 vectors
+ *         for jr, ir             MR x NR register tile: 3 (8 lanes) or 6 (16 lanes) rows x 3 vectors
  * </pre>
  * Packing makes all four layouts (NN, NT, TN, TT) run the same micro-kernel and pads edge
  * panels with zeros, so the kernel always does full vector loads; only the store of an edge

@@ -471,9 +471,9 @@ public class SimdBackend extends ScalarBackend {
         int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
         if (b.dim(0) != nb || b.dim(1) != k)
             throw new IllegalArgumentException("matmul shapes " + java.util.Arrays.toString(a.shape()) + " and " + java.util.Arrays.toString(b.shape()) + " do not fit");
-        if (GemmLayout.of(a, 1) == null) a = a.contiguous();
-        if (GemmLayout.of(b, 1) == null) b = b.contiguous();
         GemmLayout la = GemmLayout.of(a, 1), lb = GemmLayout.of(b, 1);
+        if (la == null) la = GemmLayout.of(a = a.contiguous(), 1);
+        if (lb == null) lb = GemmLayout.of(b = b.contiguous(), 1);
         boolean ta = la.transposed(), tb = lb.transposed();
         int lda = la.pitch(), ldb = lb.pitch();
         float[] da = data(a), db = data(b), out = new float[nb * m * n];
@@ -498,9 +498,9 @@ public class SimdBackend extends ScalarBackend {
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor bias) {
         int m = x.dim(0), k = x.dim(1), n = w.dim(0);
-        if (GemmLayout.of(x, 0) == null) x = x.contiguous();
-        if (GemmLayout.of(w, 0) == null) w = w.contiguous();
         GemmLayout lx = GemmLayout.of(x, 0), lw = GemmLayout.of(w, 0);
+        if (lx == null) lx = GemmLayout.of(x = x.contiguous(), 0);
+        if (lw == null) lw = GemmLayout.of(w = w.contiguous(), 0);
         float[] b = bias.contiguous().toArray(), out = new float[m * n];
         Parallel.forRange(m, Math.max(1, GRAIN / Math.max(n, 1)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) System.arraycopy(b, 0, out, r * n, n);
