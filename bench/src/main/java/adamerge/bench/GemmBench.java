@@ -113,8 +113,8 @@ public final class GemmBench implements Runnable {
     private void runAgainstPeer() {
         try (OpenBlasPeer blas = new OpenBlasPeer(peer, Parallel.THREADS)) {
             if (!json)
-                System.out.printf(Locale.ROOT, "ours: %d-lane vectors, %d threads; peer: OpenBLAS %s%n%-6s %6s %6s %6s %10s %10s %7s%n",
-                        FloatVector.SPECIES_PREFERRED.length(), Parallel.THREADS, blas.config(), "layout", "m", "k", "n", "ours", "OpenBLAS", "ratio");
+                System.out.printf(Locale.ROOT, "ours: %d-lane vectors, %s tile, %d threads; peer: OpenBLAS %s%n%-6s %6s %6s %6s %10s %10s %7s%n",
+                        FloatVector.SPECIES_PREFERRED.length(), Sgemm.registerTile(), Parallel.THREADS, blas.config(), "layout", "m", "k", "n", "ours", "OpenBLAS", "ratio");
             warmUp();
             double logSum = 0, worst = Double.MAX_VALUE;
             for (Shape s : shapes()) {

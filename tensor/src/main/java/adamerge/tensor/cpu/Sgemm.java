@@ -9,11 +9,11 @@ import java.util.Arrays;
  * Single-precision GEMM on the Vector API, blocked in the BLIS/GotoBLAS way:
  * <pre>
  *   for jc in n step NC          B block [KC x NC] packed once, reused by every row panel
- *     for pc in k step KC        (KC x NR micro-panel of B: L1 at 8 lanes, L2 at 16; see KC)
+ *     for pc in k step KC        (KC x NR micro-panel of B: in L2; see KC)
  *       pack B[pc.., jc..]
  *       for ic in m step MC      A block [MC x KC] packed, stays in L2
  *         pack A[ic.., pc..]
- *         for jr, ir             MR x NR register tile: 3 (8 lanes) or 6 (16 lanes) rows x 3 vectors
+ *         for jr, ir             MR x NR register tile: 6 x 2 or 3 x 3 vectors (8 lanes), 6 x 3 (16)
  * </pre>
  * Packing makes all four layouts (NN, NT, TN, TT) run the same micro-kernel and pads edge
  * panels with zeros, so the kernel always does full vector loads; only the store of an edge
@@ -24,29 +24,28 @@ public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /**
-     * Register tile of MR rows x 3 vectors, shaped by the register file. AVX2 (8 lanes, 16
-     * registers): 3 x 3. C2 may hoist all MR broadcasts of a k step ahead of the FMAs, so
-     * accumulators + B vectors + broadcasts must fit: 9 + 3 + 3 = 15. A 6 x 2 tile needs 20: in a
-     * one-core L1-resident micro-benchmark (Zen 4 under -XX:UseAVX=2) it ran at 111-114 GFLOP/s,
-     * against 105 for 3 x 3, when C2 happened to interleave the broadcasts, and at 48 when it
-     * hoisted them and spilled, which flipped with the collector and the Vector API's bounds-check
-     * setting: too fragile to ship. AVX-512 (16 lanes, 32 registers): 6 x 3, 18 + 3 + 6 = 27,
-     * twice the FMAs per k step for the same loop overhead and B loads; 12 or more independent
-     * accumulators also cover the FMA latency that 9 barely do.
+     * Register tile of MR rows x NR columns, shaped by the register file (see {@link MicroKernels}).
+     * AVX-512 (16 lanes, 32 registers): 6 x 3 vectors. AVX2 (8 lanes, 16 registers): 6 x 2 vectors
+     * where this JVM compiles that kernel without spilling, else 3 x 3, chosen once by timing both
+     * ({@link MicroKernels#sixByTwoIsFaster}). The two give the same bits: each element of C is the
+     * same chain of FMAs over k either way.
      */
-    static final int MR = L >= 16 ? 6 : 3, NR = 3 * L;
+    private static final boolean SIX_BY_TWO = L < 16 && MicroKernels.sixByTwoIsFaster();
+    static final int MR = L >= 16 || SIX_BY_TWO ? 6 : 3, NR = SIX_BY_TWO ? 2 * L : 3 * L;
     /**
      * Cache blocking: a KC x NR micro-panel of B is read once per A micro-panel, an MC x KC block
-     * of A stays in L2, a KC x NC block of B is re-read from L3 once per A block. 8 lanes (32 KiB
-     * L1d, 512 KiB L2): KC 192, MC 120; on the shared 2-core EPYC the spread of KC 192-384 and MC
-     * 60-120 was within noise. 16 lanes (the AVX-512 EPYC): KC 384, MC 60; against OpenBLAS in
-     * alternating turns ({@code bench gemm --peer}, 5 turns, geometric mean over the nine ViT
-     * shapes) KC 128 / MC 120 gave 0.73-0.78 of its speed, KC 384-768 / MC 60 0.84-0.91, smaller
-     * MC or KC 256 0.77-0.84: fewer, longer k loops (fewer C reloads) win over a B panel in L1.
-     * NC keeps each thread's B buffer at 1.2 MiB at either width (a parallel product's pieces are
-     * narrower than NC anyway; attention's per-thread products allocate it on every new thread).
+     * of A stays in L2, a KC x NC block of B is re-read from L3 once per A block. Fewer, longer
+     * k loops (fewer passes over C) win over a B micro-panel in L1 at either width.
+     * 16 lanes (the AVX-512 EPYC): KC 384, MC 60; against OpenBLAS in alternating turns
+     * ({@code bench gemm --peer}, 5 turns, geometric mean over the nine ViT shapes) KC 128 / MC 120
+     * gave 0.73-0.78 of its speed, KC 384-768 / MC 60 0.84-0.91, smaller MC or KC 256 0.77-0.84.
+     * 8 lanes (Zen 4 under -XX:UseAVX=2 against OpenBLAS's Haswell kernels, same bench): with the
+     * 6 x 2 tile KC 192 gave 0.85, KC 384 0.88 and KC 768 0.90-0.91 (NC 768 or 1536 alike); the
+     * 3 x 3 tile gave 0.85 with KC 192 or 768. MC 120 rows at 8 lanes. NC keeps each thread's B
+     * buffer at 1.2 MiB at 16 lanes and 2.3 MiB at 8 (a parallel product's pieces are narrower
+     * than NC anyway; attention's per-thread products allocate it on every new thread).
      */
-    private static final int KC = L >= 16 ? 384 : 192, MC = (L >= 16 ? 10 : 40) * MR, NC = (L >= 16 ? 16 : 64) * NR;
+    static final int KC = L >= 16 ? 384 : 768, MC = L >= 16 ? 60 : 120, NC = L >= 16 ? 16 * NR : 768;
     /** Pieces of a parallel product per thread, claimed dynamically (see {@link Parallel#forPieces}). */
     private static final int PIECES_PER_THREAD = 4;
     /** Fused multiply-adds below which a task is not worth a fork (~25 us at one core's speed). */
@@ -65,6 +64,11 @@ public final class Sgemm {
     }
 
     private Sgemm() {
+    }
+
+    /** The register tile in use, as "rows x vectors" (for benchmark reports). */
+    public static String registerTile() {
+        return MR + " x " + NR / L;
     }
 
     /**
@@ -195,7 +199,7 @@ public final class Sgemm {
                                 if (ir + 2 * MR <= mc) touched += touch(op.c, ci + MR * op.ldc, op.ldc);
                                 kernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, op.c, ci, op.ldc, add);
                             } else {
-                                if (MR == 6 && nr <= L) kernel6x1(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, scratch);
+                                if (MR == 6 && nr <= L) MicroKernels.kernel6x1(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, NR, scratch);
                                 else kernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, scratch, 0, NR, false);
                                 storeEdge(scratch, mr, nr, op.c, ci, op.ldc, add);
                             }
@@ -297,176 +301,12 @@ public final class Sgemm {
         }
     }
 
-    /** The MR x NR micro-kernel of this machine's vector width (MR is a constant: C2 keeps one branch). */
+    /** The MR x NR micro-kernel of this tile (MR and NR are constants: C2 keeps one branch). */
     private static void kernel(int kc, float[] pa, int ia, float[] pb, int ib,
                                float[] c, int ci, int ldc, boolean add) {
-        if (MR == 6) kernel6x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
-        else kernel3x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
-    }
-
-    /**
-     * The 8-lane micro-kernel: C[3, 3 vectors] (+)= packed A panel * packed B panel over kc.
-     * Accumulators are named locals so C2 keeps all nine in registers; the add of the old C is
-     * written inline because passing vectors to a method that is not inlined boxes them.
-     * <p>
-     * B is read from its float[] with an index linear in the loop: C2 then proves all B loads of
-     * the call in bounds up front and drops the Vector API's per-load checks even when they are on
-     * (the JVM's default, so also for library users). Through a segment view of B at long offsets
-     * it kept them and recomputed each address every step. Against that segment version over the
-     * nine ViT shapes (2 threads, Zen 4): +37-48% at 8 lanes and +15-21% at 16 lanes with the
-     * checks on, equal with them off.
-     */
-    private static void kernel3x3(int kc, float[] pa, int ia, float[] pb, int ib,
-                                  float[] c, int ci, int ldc, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        for (int end = ib + kc * NR; ib < end; ib += NR, ia += 3) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, ib);
-            FloatVector b1 = FloatVector.fromArray(S, pb, ib + L);
-            FloatVector b2 = FloatVector.fromArray(S, pb, ib + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, pa[ia]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            c02 = a.fma(b2, c02);
-            a = FloatVector.broadcast(S, pa[ia + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            c12 = a.fma(b2, c12);
-            a = FloatVector.broadcast(S, pa[ia + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            c22 = a.fma(b2, c22);
-        }
-        int c1 = ci + ldc, c2 = ci + 2 * ldc;
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, c1));
-            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, c1 + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, c2));
-            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, c2 + 2 * L));
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-        c10.intoArray(c, c1);
-        c11.intoArray(c, c1 + L);
-        c12.intoArray(c, c1 + 2 * L);
-        c20.intoArray(c, c2);
-        c21.intoArray(c, c2 + L);
-        c22.intoArray(c, c2 + 2 * L);
-    }
-
-    /**
-     * The 16-lane micro-kernel: C[6, 3 vectors] (+)= packed A panel * packed B panel over kc, as
-     * {@link #kernel3x3} with twice the rows: 18 accumulators, 3 B vectors and 6 broadcasts fit
-     * AVX-512's 32 registers, and each k step issues 18 FMAs for the loop overhead 3 x 3 pays for 9.
-     */
-    private static void kernel6x3(int kc, float[] pa, int ia, float[] pb, int ib,
-                                  float[] c, int ci, int ldc, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
-        for (int end = ib + kc * NR; ib < end; ib += NR, ia += 6) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, ib);
-            FloatVector b1 = FloatVector.fromArray(S, pb, ib + L);
-            FloatVector b2 = FloatVector.fromArray(S, pb, ib + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, pa[ia]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            c02 = a.fma(b2, c02);
-            a = FloatVector.broadcast(S, pa[ia + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            c12 = a.fma(b2, c12);
-            a = FloatVector.broadcast(S, pa[ia + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            c22 = a.fma(b2, c22);
-            a = FloatVector.broadcast(S, pa[ia + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            c32 = a.fma(b2, c32);
-            a = FloatVector.broadcast(S, pa[ia + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            c42 = a.fma(b2, c42);
-            a = FloatVector.broadcast(S, pa[ia + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            c52 = a.fma(b2, c52);
-        }
-        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, ci + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, c1));
-            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, c1 + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, c2));
-            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, c2 + 2 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, c3));
-            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, c3 + 2 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, c4));
-            c41 = c41.add(FloatVector.fromArray(S, c, c4 + L));
-            c42 = c42.add(FloatVector.fromArray(S, c, c4 + 2 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, c5));
-            c51 = c51.add(FloatVector.fromArray(S, c, c5 + L));
-            c52 = c52.add(FloatVector.fromArray(S, c, c5 + 2 * L));
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-        c10.intoArray(c, c1);
-        c11.intoArray(c, c1 + L);
-        c12.intoArray(c, c1 + 2 * L);
-        c20.intoArray(c, c2);
-        c21.intoArray(c, c2 + L);
-        c22.intoArray(c, c2 + 2 * L);
-        c30.intoArray(c, c3);
-        c31.intoArray(c, c3 + L);
-        c32.intoArray(c, c3 + 2 * L);
-        c40.intoArray(c, c4);
-        c41.intoArray(c, c4 + L);
-        c42.intoArray(c, c4 + 2 * L);
-        c50.intoArray(c, c5);
-        c51.intoArray(c, c5 + L);
-        c52.intoArray(c, c5 + 2 * L);
-    }
-
-    /**
-     * An edge panel at most one vector wide (a product of 50 or 64 columns, as attention's per-head
-     * ones, ends in one): {@link #kernel6x3} on its first vector only, into the scratch tile's
-     * first vector of each row, instead of 3 vectors of which 2 multiply padding zeros.
-     */
-    private static void kernel6x1(int kc, float[] pa, int ia, float[] pb, int ib, float[] tile) {
-        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
-        FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
-        for (int end = ib + kc * NR; ib < end; ib += NR, ia += 6) {
-            FloatVector b = FloatVector.fromArray(S, pb, ib);
-            c0 = FloatVector.broadcast(S, pa[ia]).fma(b, c0);
-            c1 = FloatVector.broadcast(S, pa[ia + 1]).fma(b, c1);
-            c2 = FloatVector.broadcast(S, pa[ia + 2]).fma(b, c2);
-            c3 = FloatVector.broadcast(S, pa[ia + 3]).fma(b, c3);
-            c4 = FloatVector.broadcast(S, pa[ia + 4]).fma(b, c4);
-            c5 = FloatVector.broadcast(S, pa[ia + 5]).fma(b, c5);
-        }
-        c0.intoArray(tile, 0);
-        c1.intoArray(tile, NR);
-        c2.intoArray(tile, 2 * NR);
-        c3.intoArray(tile, 3 * NR);
-        c4.intoArray(tile, 4 * NR);
-        c5.intoArray(tile, 5 * NR);
+        if (L >= 16) MicroKernels.kernel6x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
+        else if (SIX_BY_TWO) MicroKernels.kernel6x2(kc, pa, ia, pb, ib, c, ci, ldc, add);
+        else MicroKernels.kernel3x3(kc, pa, ia, pb, ib, c, ci, ldc, add);
     }
 
     /** Scalar tail: copies the valid mr x nr corner of a full scratch tile into C. */

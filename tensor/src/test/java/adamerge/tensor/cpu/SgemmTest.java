@@ -32,7 +32,7 @@ class SgemmTest {
         Random rnd = new Random(7);
         for (int layout = 0; layout < 4; layout++) {
             boolean ta = (layout & 2) != 0, tb = (layout & 1) != 0;
-            check(rnd, ta, tb, 130, 64 * Sgemm.NR + 3, 520, layout % 2 == 0);
+            check(rnd, ta, tb, 130, 64 * Sgemm.NR + 3, 2 * Sgemm.KC + 37, layout % 2 == 0);
             check(rnd, ta, tb, 601, 41, 300, layout % 2 == 1);
         }
     }
