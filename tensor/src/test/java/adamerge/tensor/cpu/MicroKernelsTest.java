@@ -49,11 +49,8 @@ class MicroKernelsTest {
                         assertEquals(99f, got, "6x1 width " + width + " wrote past its vector in row " + r);
                         continue;
                     }
-                    double want = 0, bound = 0;
-                    for (int p = 0; p < kc; p++) {
-                        want += (double) pa[ia + p * 6 + r] * pb[ib + p * width + j];
-                        bound += Math.abs((double) pa[ia + p * 6 + r] * pb[ib + p * width + j]);
-                    }
+                    double[] ref = reference(0, kc, pa, ia, 6, r, pb, ib, width, j);
+                    double want = ref[0], bound = ref[1];
                     if (!(Math.abs(got - want) <= 1e-5 * bound))
                         fail("6x1 width " + width + ": tile[" + r + "," + j + "] = " + got + ", expected " + want);
                 }
@@ -74,16 +71,28 @@ class MicroKernelsTest {
                         assertEquals(c0[x], c[x], name + " kc=" + kc + " wrote outside its tile at " + x);
                         continue;
                     }
-                    double want = add ? c0[x] : 0, bound = Math.abs(want);
-                    for (int p = 0; p < kc; p++) {
-                        double term = (double) pa[ia + p * rows + r] * pb[ib + p * width + j];
-                        want += term;
-                        bound += Math.abs(term);
-                    }
+                    double[] ref = reference(add ? c0[x] : 0, kc, pa, ia, rows, r, pb, ib, width, j);
+                    double want = ref[0], bound = ref[1];
                     if (!(Math.abs(c[x] - want) <= 1e-5 * bound))
                         fail(name + " kc=" + kc + " add=" + add + ": C[" + r + "," + j + "] = " + c[x] + ", expected " + want);
                 }
             }
+    }
+
+    /**
+     * {start + sum over p of A[p, r] * B[p, j]} in double from packed panels (A: {@code rows}
+     * values per p; B: {@code width} per p), and the same sum of absolute values as the scale of
+     * float rounding.
+     */
+    private static double[] reference(double start, int kc, float[] pa, int ia, int rows, int r,
+                                      float[] pb, int ib, int width, int j) {
+        double sum = start, bound = Math.abs(start);
+        for (int p = 0; p < kc; p++) {
+            double term = (double) pa[ia + p * rows + r] * pb[ib + p * width + j];
+            sum += term;
+            bound += Math.abs(term);
+        }
+        return new double[]{sum, bound};
     }
 
     private static float[] random(Random rnd, int n) {
