@@ -104,12 +104,13 @@ class AttentionAgreementTest {
         int b = 4, h = 8, t = 257, d = 8, w = h * d;
         Tensor qkv = Tensor.randn(7, b, t, 3 * w), g = Tensor.randn(8, b, t, w);
         long scores = 4L * b * h * t * t, outputs = 4L * b * t * 4 * w; // [B,H,T,T]; attention's output plus d(qkv)
-        // The least of several calls: the first ones also allocate the per-thread GEMM pack buffers,
-        // and until C2 compiles the kernels the Vector API boxes its vectors on the heap. In 1 of
-        // about 20 suite runs on the 2-core VM, 40 calls were not enough (27.9 MB still allocated;
-        // cause not found, C2's queue still busy with earlier tests is one guess). The loop stops at
-        // the first call under the bound, so a higher cap costs a passing run nothing; if 200
-        // calls fail too, the kernels are stuck uncompiled, a speed bug this check should report.
+        // The least of several calls: the first ones also allocate the per-thread GEMM pack buffers
+        // and attention scratch, and until C2 compiles the kernels the Vector API boxes its vectors
+        // on the heap. In about 1 of 20 suite runs on the 2-core VM, 40 and later 200 calls each
+        // allocated 27.9 MB while the scratch was allocated per chunk rather than per thread (see
+        // SimdAttention's MATRIX). The loop stops at the first call under the bound, so a higher
+        // cap costs a passing run nothing; if 200 calls fail, the kernels are stuck uncompiled or
+        // allocate per call again, both bugs this check should report.
         // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
         long bound = outputs + 3L * 4 * t * t + (64 << 10), allocated = Long.MAX_VALUE;
         int run = 0;
