@@ -137,7 +137,12 @@ public final class GemmBench implements Runnable {
     }
 
     private static final double TURN_SECONDS = 0.2;
-    private static final long PAUSE_MS = 100;
+    /**
+     * OpenBLAS's threads spin for 2^28 time-stamp-counter ticks after a call (its THREAD_TIMEOUT):
+     * 128 ms on a VM whose counter runs at 2.1 GHz, longer than the 100 ms this was. On such a
+     * Zen 5 VM, 600 ms instead of 100 raised our side's ratios by about 0.03 (two runs each).
+     */
+    private static final long PAUSE_MS = 300;
 
     /** {ours GFLOP/s, OpenBLAS GFLOP/s (medians), median of the per-round ratios, max |ours - OpenBLAS| / max |OpenBLAS|}. */
     private double[] measureAgainst(OpenBlasPeer blas, Shape s) {

@@ -17,7 +17,9 @@ import java.util.Arrays;
  * </pre>
  * Packing makes all four layouts (NN, NT, TN, TT) run the same micro-kernel and pads edge
  * panels with zeros, so the kernel always does full vector loads; only the store of an edge
- * tile goes through a small scratch tile. On several cores, C is split along its larger side:
+ * tile goes through a small scratch tile. A transposed B is packed 16 x 16 floats at a time
+ * through {@link Transpose16} where vectors have 16 lanes (0.43-0.51 ns a float against
+ * 0.98-1.0 for the scalar loop, Zen 5). On several cores, C is split along its larger side:
  * the threads first pack the other operand whole, together, then claim pieces of that side.
  */
 public final class Sgemm {
@@ -278,8 +280,14 @@ public final class Sgemm {
                         for (int j = nr; j < NR; j++) dst[d + j] = 0f;
                     }
                 }
-            } else { // B stored [n,k]: read four columns of op(B) at a time, write four adjacent floats per p
+            } else { // B stored [n,k]: 16 columns of op(B) at a time in registers (AVX-512), else four, written four adjacent floats per p
                 int j = 0;
+                if (Transpose16.PAYS)
+                    for (int n16 = Transpose16.N, k16 = kc - kc % n16; j + n16 <= nr; j += n16) {
+                        int src = op.bOff + (jc + jr + j) * ldb + pc, d = base + j;
+                        for (int p = 0; p < k16; p += n16) Transpose16.block(b, src + p, ldb, dst, d + p * NR, NR);
+                        Transpose16.scalar(b, src + k16, ldb, dst, d + k16 * NR, NR, n16, kc - k16);
+                    }
                 for (; j + 4 <= nr; j += 4) {
                     int s0 = op.bOff + (jc + jr + j) * ldb + pc, s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
                     for (int p = 0, d = base + j; p < kc; p++, d += NR) {
