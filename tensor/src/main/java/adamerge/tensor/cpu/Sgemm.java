@@ -38,16 +38,19 @@ public final class Sgemm {
      * Cache blocking: a KC x NR micro-panel of B is read once per A micro-panel, an MC x KC block
      * of A stays in L2, a KC x NC block of B is re-read from L3 once per A block. Fewer, longer
      * k loops (fewer passes over C) win over a B micro-panel in L1 at either width.
-     * 16 lanes (the AVX-512 EPYC): KC 384, MC 60; against OpenBLAS in alternating turns
+     * 16 lanes (the AVX-512 EPYC): KC 768, MC 60; against OpenBLAS in alternating turns
      * ({@code bench gemm --peer}, 5 turns, geometric mean over the nine ViT shapes) KC 128 / MC 120
-     * gave 0.73-0.78 of its speed, KC 384-768 / MC 60 0.84-0.91, smaller MC or KC 256 0.77-0.84.
+     * gave 0.73-0.78 of its speed, KC 384-768 / MC 60 0.84-0.91, smaller MC or KC 256 0.77-0.84;
+     * on a Zen 5 VM, against KC 384 in alternating turns in one JVM (two threads, medians of 9
+     * rounds), KC 768 ran 6-9 % faster over the nine shapes, KC 640, 1024 or 3072 2-5 %, MC 30,
+     * 96 or 120 no better than 60.
      * 8 lanes (Zen 4 under -XX:UseAVX=2 against OpenBLAS's Haswell kernels, same bench): with the
      * 6 x 2 tile KC 192 gave 0.85, KC 384 0.88 and KC 768 0.90-0.91 (NC 768 or 1536 alike); the
      * 3 x 3 tile gave 0.85 with KC 192 or 768. MC 120 rows at 8 lanes. NC keeps each thread's B
-     * buffer at 1.2 MiB at 16 lanes and 2.3 MiB at 8 (a parallel product's pieces are narrower
-     * than NC anyway; attention's per-thread products allocate it on every new thread).
+     * buffer at 2.3 MiB (a parallel product's pieces are narrower than NC anyway; attention's
+     * per-thread products allocate it on every new thread).
      */
-    static final int KC = L >= 16 ? 384 : 768, MC = L >= 16 ? 60 : 120, NC = L >= 16 ? 16 * NR : 768;
+    static final int KC = 768, MC = L >= 16 ? 60 : 120, NC = L >= 16 ? 16 * NR : 768;
     /** Pieces of a parallel product per thread, claimed dynamically (see {@link Parallel#forPieces}). */
     private static final int PIECES_PER_THREAD = 4;
     /** Fused multiply-adds below which a task is not worth a fork (~25 us at one core's speed). */
