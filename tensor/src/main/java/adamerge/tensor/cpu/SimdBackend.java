@@ -209,11 +209,8 @@ public class SimdBackend extends ScalarBackend {
         Parallel.forRange(mats.length * rowTiles, Math.max(1, GRAIN / (TILE * Math.max(c, 1))), (lo, hi) -> {
             for (int t = lo; t < hi; t++) {
                 int base = mats[t / rowTiles], o = (t / rowTiles) * r * c, i0 = (t % rowTiles) * TILE, i1 = Math.min(r, i0 + TILE);
-                for (int j0 = 0; j0 < c; j0 += TILE) {
-                    int j1 = Math.min(c, j0 + TILE);
-                    for (int j = j0; j < j1; j++)
-                        for (int i = i0, from = base + i0 + j * sc; i < i1; i++, from++) out[o + i * c + j] = src[from];
-                }
+                for (int j0 = 0; j0 < c; j0 += TILE) // source rows j (stride sc) become columns of out
+                    Transpose16.scalar(src, base + i0 + j0 * sc, sc, out, o + i0 * c + j0, c, Math.min(c, j0 + TILE) - j0, i1 - i0);
             }
         });
         return wrap(out, x.shape());

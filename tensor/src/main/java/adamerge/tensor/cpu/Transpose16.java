@@ -91,7 +91,10 @@ final class Transpose16 {
         return FloatVector.fromArray(S, src, s0 + i * lds);
     }
 
-    /** The scalar twin of {@link #block}, for any rows x cols: dst[d0 + j * ldd + i] = src[s0 + i * lds + j]. */
+    /**
+     * The scalar twin of {@link #block}, for any rows x cols: dst[d0 + j * ldd + i] = src[s0 + i * lds + j]
+     * (also the tiles of {@link SimdBackend}'s transposing copy).
+     */
     static void scalar(float[] src, int s0, int lds, float[] dst, int d0, int ldd, int rows, int cols) {
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++) dst[d0 + j * ldd + i] = src[s0 + i * lds + j];
