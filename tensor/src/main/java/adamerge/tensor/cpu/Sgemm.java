@@ -17,10 +17,11 @@ import java.util.Arrays;
  * </pre>
  * Packing makes all four layouts (NN, NT, TN, TT) run the same micro-kernel and pads edge
  * panels with zeros, so the kernel always does full vector loads; only the store of an edge
- * tile goes through a small scratch tile. A transposed B is packed 16 x 16 floats at a time
- * through {@link Transpose16} where vectors have 16 lanes (0.43-0.51 ns a float against
- * 0.98-1.0 for the scalar loop, Zen 5). On several cores, C is split along its larger side:
- * the threads first pack the other operand whole, together, then claim pieces of that side.
+ * tile goes through a small scratch tile. {@link PackA} packs A; a transposed B is packed
+ * 16 x 16 floats at a time through {@link Transpose16} where vectors have 16 lanes (0.43-0.51 ns
+ * a float against 0.98-1.0 for the scalar loop, Zen 5). On several cores, C is split along its
+ * larger side: the threads first pack the other operand whole, together, then claim pieces of
+ * that side.
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -29,10 +30,15 @@ public final class Sgemm {
      * Register tile of MR rows x NR columns, shaped by the register file (see {@link MicroKernels}).
      * AVX-512 (16 lanes, 32 registers): 6 x 3 vectors. AVX2 (8 lanes, 16 registers): 6 x 2 vectors
      * where this JVM compiles that kernel without spilling, else 3 x 3, chosen once by timing both
-     * ({@link MicroKernels#sixByTwoIsFaster}). The two give the same bits: each element of C is the
-     * same chain of FMAs over k either way.
+     * ({@link MicroKernels#sixByTwoIsFaster}), or as the property {@code adamerge.gemm.tile}
+     * ("6x2" or "3x3") says, so that the tests run both on any machine. The two give the same bits:
+     * each element of C is the same chain of FMAs over k either way.
      */
-    private static final boolean SIX_BY_TWO = L < 16 && MicroKernels.sixByTwoIsFaster();
+    private static final boolean SIX_BY_TWO = L < 16 && switch (System.getProperty("adamerge.gemm.tile", "timed")) {
+        case "6x2" -> true;
+        case "3x3" -> false;
+        default -> MicroKernels.sixByTwoIsFaster();
+    };
     static final int MR = L >= 16 || SIX_BY_TWO ? 6 : 3, NR = SIX_BY_TWO ? 2 * L : 3 * L;
     /**
      * Cache blocking: a KC x NR micro-panel of B is read once per A micro-panel, an MC x KC block
@@ -229,38 +235,9 @@ public final class Sgemm {
         return sum;
     }
 
-    /**
-     * Packs A[ic..ic+mc, pc..pc+kc] into micro-panels of MR rows: panel r holds, for each p, the
-     * MR values A[ic+r*MR.., pc+p] side by side, so the kernel broadcasts them in order. Rows
-     * past mc are zero. Panel r starts at {@code dst[at + r*kc]}.
-     */
+    /** Packs A[ic..ic+mc, pc..pc+kc] into micro-panels of MR rows (see {@link PackA}). */
     private static void packA(Operands op, int ic, int mc, int pc, int kc, float[] dst, int at) {
-        float[] a = op.a;
-        int lda = op.lda;
-        if (op.transA) { // A stored [k,m]: each p is one stored row; read it once, MR values to each panel
-            int full = mc - mc % MR;
-            for (int p = 0; p < kc; p++) {
-                int src = op.aOff + (pc + p) * lda + ic, d = at + p * MR;
-                for (int ir = 0; ir < full; ir += MR, d += MR * kc)
-                    for (int r = 0; r < MR; r++) dst[d + r] = a[src + ir + r];
-                if (full < mc) { // the edge panel: rows past mc are zero
-                    for (int r = 0; r < mc - full; r++) dst[d + r] = a[src + full + r];
-                    for (int r = mc - full; r < MR; r++) dst[d + r] = 0f;
-                }
-            }
-            return;
-        }
-        for (int ir = 0; ir < mc; ir += MR) { // A stored [m,k]: row r of a panel read sequentially, written every MR floats
-            int mr = Math.min(MR, mc - ir), base = at + ir * kc;
-            for (int r = 0; r < MR; r++) {
-                if (r < mr) {
-                    int src = op.aOff + (ic + ir + r) * lda + pc;
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a[src + p];
-                } else {
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
-                }
-            }
-        }
+        PackA.pack(op.transA, op.a, op.aOff, op.lda, ic, mc, pc, kc, dst, at);
     }
 
     /**
