@@ -22,9 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   Vector API's only cross-lane permute there is vpermps, one a cycle, and each 8-float output
  *   draws from all six rows (six permutes and five blends against eight scalar stores).
  * </ul>
- * Zen 5, one thread, a 60 x 768 block (0.5 ns = 1 cycle a float): row-major 0.20-0.21 ns a float
- * against 0.23-0.28 scalar; transposed 0.30 against 0.34-0.52 (16 lanes), 0.22-0.28 against
- * 0.30-0.53 (8 lanes, MR 6). Both are bound by the memory they read, not by the permutes.
+ * Zen 5, one thread, MC x 768 blocks from an A in L2 or in memory, ns a float: row-major 0.18-0.24
+ * against 0.23-0.40 scalar; transposed 0.30-0.36 against 0.35-0.50 (16 lanes), 0.23-0.38 against
+ * 0.38-0.60 (8 lanes, MR 6). Both are bound by the memory they read more than by the permutes
+ * (bench/results/cpu.md, 2026-12-06 sixth session); in a product they are 1-3% of its time.
  */
 final class PackA {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -36,31 +37,41 @@ final class PackA {
     private static final VectorMask<Float> B1 = first(1), B2 = first(2), B3 = first(3), B4 = first(4),
             B5 = first(5), B6 = first(6), B7 = first(7), B8 = first(8), B10 = first(10), B12 = first(12), B14 = first(14);
     /**
-     * Row-major interleave at 16 lanes. Round one pairs rows (0, 1), (2, 3), (4, 5): PAIR[h]
+     * Row-major interleave at 16 lanes. Round one pairs rows (0, 1), (2, 3), (4, 5): PAIR_h
      * interleaves lanes 8h..8h+7 of two rows, so a pair vector holds (row 2s, row 2s + 1) for eight
      * p. Round two takes output vector q (panel floats 16q..16q+15, all within one half h = q / 3)
-     * from the three pair vectors of its half: FROM_XY[q] places pairs 0 and 1, FROM_Z[q] adds pair 2.
+     * from the three pair vectors of its half: XY_q places pairs 0 and 1, Z_q adds pair 2. Fields,
+     * not an array: a constant is a receiver of exact class (see {@link SimdBackend#S}).
      */
-    private static final FloatVector[] PAIR = new FloatVector[2], FROM_XY = new FloatVector[6], FROM_Z = new FloatVector[6];
+    private static final FloatVector PAIR_0 = pairIndex(0), PAIR_1 = pairIndex(1),
+            XY_0 = xyIndex(0), XY_1 = xyIndex(1), XY_2 = xyIndex(2), XY_3 = xyIndex(3), XY_4 = xyIndex(4), XY_5 = xyIndex(5),
+            Z_0 = zIndex(0), Z_1 = zIndex(1), Z_2 = zIndex(2), Z_3 = zIndex(3), Z_4 = zIndex(4), Z_5 = zIndex(5);
 
-    static {
-        if (ROWS_IN_VECTORS) {
-            for (int h = 0; h < 2; h++) {
-                float[] index = new float[L];
-                for (int l = 0; l < L; l++) index[l] = 8 * h + l / 2 + (l % 2) * L;
-                PAIR[h] = FloatVector.fromArray(S, index, 0);
-            }
-            for (int q = 0; q < 6; q++) {
-                float[] xy = new float[L], z = new float[L];
-                for (int l = 0; l < L; l++) {
-                    int f = L * q + l, p = f / MR, r = f % MR, pair = r / 2, lane = 2 * (p % 8) + r % 2;
-                    xy[l] = pair == 0 ? lane : pair == 1 ? L + lane : 0;
-                    z[l] = pair < 2 ? l : L + lane;
-                }
-                FROM_XY[q] = FloatVector.fromArray(S, xy, 0);
-                FROM_Z[q] = FloatVector.fromArray(S, z, 0);
-            }
+    private static FloatVector pairIndex(int h) {
+        float[] index = new float[L];
+        for (int l = 0; l < L; l++) index[l] = 8 * h + l / 2 + (l % 2) * L;
+        return ROWS_IN_VECTORS ? FloatVector.fromArray(S, index, 0) : null;
+    }
+
+    /** Lane l of output q: panel float f = 16q + l is row r = f % 6 at p = f / 6, lane 2 (p % 8) + r % 2 of pair r / 2. */
+    private static int pairLane(int q, int l) {
+        int f = L * q + l, p = f / MR, r = f % MR;
+        return 2 * (p % 8) + r % 2;
+    }
+
+    private static FloatVector xyIndex(int q) {
+        float[] index = new float[L];
+        for (int l = 0; l < L; l++) {
+            int pair = (L * q + l) % MR / 2;
+            index[l] = pair == 0 ? pairLane(q, l) : pair == 1 ? L + pairLane(q, l) : 0;
         }
+        return ROWS_IN_VECTORS ? FloatVector.fromArray(S, index, 0) : null;
+    }
+
+    private static FloatVector zIndex(int q) {
+        float[] index = new float[L];
+        for (int l = 0; l < L; l++) index[l] = (L * q + l) % MR / 2 < 2 ? l : L + pairLane(q, l);
+        return ROWS_IN_VECTORS ? FloatVector.fromArray(S, index, 0) : null;
     }
 
     private PackA() {
@@ -147,18 +158,17 @@ final class PackA {
     /** One full panel of row-major A, whose first value is at a[s], 16 p at a time (16 lanes). Returns the number of p done. */
     private static int rowMajorPanel(float[] a, int s, int lda, int kc, float[] dst, int d) {
         int done = kc - kc % L;
-        FloatVector pairLo = PAIR[0], pairHi = PAIR[1];
         for (int p = 0; p < done; p += L, s += L, d += MR * L) {
             FloatVector r0 = load(a, s), r1 = load(a, s + lda), r2 = load(a, s + 2 * lda),
                     r3 = load(a, s + 3 * lda), r4 = load(a, s + 4 * lda), r5 = load(a, s + 5 * lda);
-            FloatVector x0 = pairLo.selectFrom(r0, r1), y0 = pairLo.selectFrom(r2, r3), z0 = pairLo.selectFrom(r4, r5),
-                    x1 = pairHi.selectFrom(r0, r1), y1 = pairHi.selectFrom(r2, r3), z1 = pairHi.selectFrom(r4, r5);
-            FROM_Z[0].selectFrom(FROM_XY[0].selectFrom(x0, y0), z0).intoArray(dst, d);
-            FROM_Z[1].selectFrom(FROM_XY[1].selectFrom(x0, y0), z0).intoArray(dst, d + L);
-            FROM_Z[2].selectFrom(FROM_XY[2].selectFrom(x0, y0), z0).intoArray(dst, d + 2 * L);
-            FROM_Z[3].selectFrom(FROM_XY[3].selectFrom(x1, y1), z1).intoArray(dst, d + 3 * L);
-            FROM_Z[4].selectFrom(FROM_XY[4].selectFrom(x1, y1), z1).intoArray(dst, d + 4 * L);
-            FROM_Z[5].selectFrom(FROM_XY[5].selectFrom(x1, y1), z1).intoArray(dst, d + 5 * L);
+            FloatVector x0 = PAIR_0.selectFrom(r0, r1), y0 = PAIR_0.selectFrom(r2, r3), z0 = PAIR_0.selectFrom(r4, r5),
+                    x1 = PAIR_1.selectFrom(r0, r1), y1 = PAIR_1.selectFrom(r2, r3), z1 = PAIR_1.selectFrom(r4, r5);
+            Z_0.selectFrom(XY_0.selectFrom(x0, y0), z0).intoArray(dst, d);
+            Z_1.selectFrom(XY_1.selectFrom(x0, y0), z0).intoArray(dst, d + L);
+            Z_2.selectFrom(XY_2.selectFrom(x0, y0), z0).intoArray(dst, d + 2 * L);
+            Z_3.selectFrom(XY_3.selectFrom(x1, y1), z1).intoArray(dst, d + 3 * L);
+            Z_4.selectFrom(XY_4.selectFrom(x1, y1), z1).intoArray(dst, d + 4 * L);
+            Z_5.selectFrom(XY_5.selectFrom(x1, y1), z1).intoArray(dst, d + 5 * L);
         }
         return done;
     }

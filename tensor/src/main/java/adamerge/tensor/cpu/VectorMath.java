@@ -6,8 +6,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * e^x and the sum of a vector's lanes, from adds, multiplies and bit operations only, each beside
@@ -26,9 +24,9 @@ import java.util.stream.IntStream;
  */
 final class VectorMath {
     private static final VectorSpecies<Float> S = SimdBackend.S;
-    /** Lane i swaps with lane i ^ (length / 2), then i ^ (length / 4), ... : the fixed tree of {@link #sum(FloatVector)}. */
-    private static final List<VectorShuffle<Float>> BUTTERFLY = IntStream.iterate(S.length() / 2, h -> h > 0, h -> h / 2)
-            .mapToObj(h -> VectorShuffle.fromOp(S, i -> i ^ h)).toList();
+    private static final int L = S.length();
+    /** Lane i swaps with lane i ^ h: the stages of {@link #sum(FloatVector)}'s fixed tree (null where h >= L). */
+    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145752f, LN2_LO = 1.42860677e-6f; // LN2_HI has 15 free low bits: n * LN2_HI is exact
     /** 1.5 x 2^23: adding it rounds a float below 2^22 in magnitude to an integer held in the low bits. */
@@ -47,10 +45,21 @@ final class VectorMath {
      * another, so a float sum changed in the last bit once the JIT compiled its caller (the same
      * seed then trained to different weights). Here every lane adds its partner at distance
      * length / 2, then length / 4, ..., and lane 0 holds the total.
+     * <p>
+     * Written out stage by stage, and started from -0 + lanes (the identity of IEEE addition, bit
+     * for bit), so that every call here has a receiver of exact class (see {@link SimdBackend#S}).
      */
-    static float sum(FloatVector v) {
-        for (VectorShuffle<Float> partner : BUTTERFLY) v = v.add(v.rearrange(partner));
+    static float sum(FloatVector lanes) {
+        FloatVector v = FloatVector.broadcast(S, -0f).add(lanes);
+        if (L >= 16) v = v.add(v.rearrange(SWAP8));
+        if (L >= 8) v = v.add(v.rearrange(SWAP4));
+        if (L >= 4) v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
         return v.lane(0);
+    }
+
+    private static VectorShuffle<Float> swap(int h) {
+        return h < L ? VectorShuffle.fromOp(S, i -> i ^ h) : null;
     }
 
     /** The scalar twin of {@link #sum(FloatVector)}: the same pairs added in the same order. */
@@ -65,7 +74,7 @@ final class VectorMath {
     }
 
     static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(LO).min(HI); // NaN stays NaN
+        FloatVector xc = FloatVector.broadcast(S, LO).max(x).min(HI); // NaN stays NaN; x as the argument: see SimdBackend.S
         FloatVector t = xc.mul(LOG2E).add(ROUNDER);
         FloatVector n = t.sub(ROUNDER);
         IntVector ni = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS);
