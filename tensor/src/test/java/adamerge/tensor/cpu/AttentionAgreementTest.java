@@ -106,11 +106,12 @@ class AttentionAgreementTest {
         long scores = 4L * b * h * t * t, outputs = 4L * b * t * 4 * w; // [B,H,T,T]; attention's output plus d(qkv)
         // The least of several calls: the first ones also allocate the per-thread GEMM pack buffers
         // and attention scratch, and until C2 compiles the kernels the Vector API boxes its vectors
-        // on the heap. In about 1 of 20 suite runs on the 2-core VM, 40 and later 200 calls each
-        // allocated 27.9 MB while the scratch was allocated per chunk rather than per thread (see
-        // SimdAttention's MATRIX). The loop stops at the first call under the bound, so a higher
-        // cap costs a passing run nothing; if 200 calls fail, the kernels are stuck uncompiled or
-        // allocate per call again, both bugs this check should report.
+        // on the heap. In about 1 suite run of 10, all 200 calls allocated 27 MB: SimdBackend.max,
+        // compiled before it was profiled, had been inlined into softmaxRow with its vector calls
+        // on a loop-carried receiver left virtual, boxing for good (see SimdBackend.S; the tests
+        // also run this with -XX:TypeProfileWidth=0, which makes every such call site fail here).
+        // The loop stops at the first call under the bound, so a higher cap costs a passing run
+        // nothing; if 200 calls fail, a kernel boxes its vectors or allocates per call.
         // Forward and backward together: two T x T scratches, one T row and the outputs (plus small change).
         long bound = outputs + 3L * 4 * t * t + (64 << 10), allocated = Long.MAX_VALUE;
         int run = 0;
