@@ -6,7 +6,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-
 /**
  * e^x and the sum of a vector's lanes, from adds, multiplies and bit operations only, each beside
  * its scalar twin.
@@ -26,7 +25,8 @@ final class VectorMath {
     private static final VectorSpecies<Float> S = SimdBackend.S;
     private static final int L = S.length();
     /** Lane i swaps with lane i ^ h: the stages of {@link #sum(FloatVector)}'s fixed tree (null where h >= L). */
-    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
+    private static final VectorShuffle<Float> SWAP32 = swap(32), SWAP16 = swap(16), SWAP8 = swap(8), SWAP4 = swap(4),
+            SWAP2 = swap(2), SWAP1 = swap(1);
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145752f, LN2_LO = 1.42860677e-6f; // LN2_HI has 15 free low bits: n * LN2_HI is exact
     /** 1.5 x 2^23: adding it rounds a float below 2^22 in magnitude to an integer held in the low bits. */
@@ -51,6 +51,8 @@ final class VectorMath {
      */
     static float sum(FloatVector lanes) {
         FloatVector v = FloatVector.broadcast(S, -0f).add(lanes);
+        if (L >= 64) v = v.add(v.rearrange(SWAP32)); // 2048-bit SVE, the widest vectors there are
+        if (L >= 32) v = v.add(v.rearrange(SWAP16));
         if (L >= 16) v = v.add(v.rearrange(SWAP8));
         if (L >= 8) v = v.add(v.rearrange(SWAP4));
         if (L >= 4) v = v.add(v.rearrange(SWAP2));
