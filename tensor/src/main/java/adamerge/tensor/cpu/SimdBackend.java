@@ -290,10 +290,10 @@ public class SimdBackend extends ScalarBackend {
     }
 
     static float max(float[] a, int off, int n) {
-        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector lowest = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), acc = lowest;
         int i = 0;
         for (int end = S.loopBound(n); i < end; i += S.length()) acc = FloatVector.fromArray(S, a, off + i).max(acc);
-        float m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(acc).reduceLanes(VectorOperators.MAX);
+        float m = lowest.max(acc).reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) m = Math.max(m, a[off + i]);
         return m;
     }
